@@ -1,0 +1,179 @@
+namespace Hotline.Geo;
+
+/// <summary>
+/// The exact lateral test between footprints. Contract: when the true great-circle distance between two
+/// footprints is at most <c>d</c>, <see cref="Within"/> answers true (never a missed conflict); when it answers
+/// true, the true distance is at most <c>d + </c><see cref="ToleranceMeters"/>. The tolerance absorbs floating
+/// point rounding (about 10⁻⁹ m here), so the decision is conservative, never approximate in the unsafe direction.
+/// </summary>
+public static class Lateral
+{
+    /// <summary>How much farther apart than asked a reported pair may truly be, in metres.</summary>
+    public const double ToleranceMeters = 0.01;
+
+    /// <summary>The largest lateral separation accepted, in metres (keeps every test inside a hemisphere).</summary>
+    public const double MaxSeparationMeters = 1_000_000;
+
+    /// <summary>True when <paramref name="a"/> and <paramref name="b"/> come within <paramref name="meters"/> of each
+    /// other; with 0, touching counts.</summary>
+    public static bool Within(Footprint a, Footprint b, double meters)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (!double.IsFinite(meters) || meters < 0 || meters > MaxSeparationMeters)
+        {
+            throw new ArgumentOutOfRangeException(nameof(meters), meters, $"must be in [0, {MaxSeparationMeters}] metres");
+        }
+
+        return WithinAngle(a, b, Earth.AngleOf(meters + ToleranceMeters));
+    }
+
+    /// <summary><see cref="Within"/> with the distance as a central angle that already includes the tolerance.</summary>
+    internal static bool WithinAngle(Footprint a, Footprint b, double d)
+    {
+        // Caps first: a chord never exceeds its arc, so a chord longer than the sum proves the caps are apart.
+        var sum = a.CapRadius + b.CapRadius + d;
+        var chord2 = Vec3.ChordSquared(a.CapCenter, b.CapCenter);
+        if (chord2 > sum * sum)
+        {
+            return false;
+        }
+
+        switch (a, b)
+        {
+            case (CircleFootprint, CircleFootprint):
+                return chord2 <= Vec3.ChordSquaredOfAngle(sum);
+            case (CircleFootprint circle, PolygonFootprint polygon):
+                return CircleWithin(circle, polygon, d, chord2);
+            case (PolygonFootprint polygon, CircleFootprint circle):
+                return CircleWithin(circle, polygon, d, chord2);
+            default:
+                return PolygonsWithin((PolygonFootprint)a, (PolygonFootprint)b, d, chord2);
+        }
+    }
+
+    private static bool CircleWithin(CircleFootprint circle, PolygonFootprint polygon, double d, double chord2)
+    {
+        var reach = circle.CapRadius + d;
+        if (polygon.InnerRadius > 0 && chord2 <= Vec3.ChordSquaredOfAngle(reach + polygon.InnerRadius))
+        {
+            return true; // the circle reaches the polygon's inscribed cap
+        }
+
+        var c = circle.CapCenter;
+        if (polygon.Contains(c))
+        {
+            return true;
+        }
+
+        var sinReach = Math.Sin(reach);
+        return BoundaryWithin(c, polygon, sinReach * sinReach, Vec3.ChordSquaredOfAngle(reach));
+    }
+
+    private static bool PolygonsWithin(PolygonFootprint a, PolygonFootprint b, double d, double chord2)
+    {
+        if (a.InnerRadius > 0 && b.InnerRadius > 0 && chord2 <= Vec3.ChordSquaredOfAngle(a.InnerRadius + b.InnerRadius + d))
+        {
+            return true; // the inscribed caps meet
+        }
+
+        if (EdgesCross(a, b))
+        {
+            return true;
+        }
+
+        // No edges cross: either one polygon holds the other, or the distance is between a vertex and an edge.
+        if (b.Contains(a.Points[0]) || a.Contains(b.Points[0]))
+        {
+            return true;
+        }
+
+        var sinD = Math.Sin(d);
+        var sin2 = sinD * sinD;
+        var chord2D = Vec3.ChordSquaredOfAngle(d);
+        foreach (var p in a.Points)
+        {
+            if (BoundaryWithin(p, b, sin2, chord2D))
+            {
+                return true;
+            }
+        }
+
+        foreach (var p in b.Points)
+        {
+            if (BoundaryWithin(p, a, sin2, chord2D))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>True when an edge of <paramref name="a"/> properly crosses an edge of <paramref name="b"/>.</summary>
+    private static bool EdgesCross(PolygonFootprint a, PolygonFootprint b)
+    {
+        var pa = a.Points;
+        var na = a.Normals;
+        var pb = b.Points;
+        var nb = b.Normals;
+        for (var i = 0; i < pa.Length; i++)
+        {
+            var a0 = pa[i];
+            var a1 = pa[i + 1 == pa.Length ? 0 : i + 1];
+            var n = na[i];
+            var s1 = Vec3.Dot(n, pb[pb.Length - 1]);
+            for (var j = 0; j < pb.Length; j++)
+            {
+                // Edge j-1 → j of b, with the orientation of its end points against the plane of edge i of a.
+                var s2 = Vec3.Dot(n, pb[j]);
+                if ((s1 < 0 && s2 > 0) || (s1 > 0 && s2 < 0))
+                {
+                    var m = nb[j == 0 ? pb.Length - 1 : j - 1];
+                    var s3 = Vec3.Dot(m, a0);
+                    var s4 = Vec3.Dot(m, a1);
+                    // Opposite sides both ways, and the crossing is on the arcs rather than at their antipodes.
+                    if (((s3 < 0 && s4 > 0) || (s3 > 0 && s4 < 0)) && s2 * s3 > 0)
+                    {
+                        return true;
+                    }
+                }
+
+                s1 = s2;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>True when <paramref name="p"/> is within the angle whose squared sine and squared chord are given
+    /// of some edge of <paramref name="polygon"/>.</summary>
+    private static bool BoundaryWithin(in Vec3 p, PolygonFootprint polygon, double sin2, double chord2)
+    {
+        var points = polygon.Points;
+        var normals = polygon.Normals;
+        for (var i = 0; i < points.Length; i++)
+        {
+            var n = normals[i];
+            var pn = Vec3.Dot(p, n);
+            if (pn * pn > sin2 * Vec3.Dot(n, n))
+            {
+                continue; // farther than that from the whole great circle of the edge
+            }
+
+            var a = points[i];
+            var b = points[i + 1 == points.Length ? 0 : i + 1];
+            if (Vec3.Dot(Vec3.Cross(a, p), n) >= 0 && Vec3.Dot(Vec3.Cross(p, b), n) >= 0)
+            {
+                return true; // the nearest point of the great circle is on the edge
+            }
+
+            if (Vec3.ChordSquared(p, a) <= chord2 || Vec3.ChordSquared(p, b) <= chord2)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
