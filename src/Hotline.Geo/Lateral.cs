@@ -83,7 +83,7 @@ public static class Lateral
         }
 
         // No edges cross: either one polygon holds the other, or the distance is between a vertex and an edge.
-        if (b.Contains(a.Points[0]) || a.Contains(b.Points[0]))
+        if (b.Contains(a.Point(0)) || a.Contains(b.Point(0)))
         {
             return true;
         }
@@ -91,17 +91,17 @@ public static class Lateral
         var sinD = Math.Sin(d);
         var sin2 = sinD * sinD;
         var chord2D = Vec3.ChordSquaredOfAngle(d);
-        foreach (var p in a.Points)
+        for (var i = 0; i < a.Count; i++)
         {
-            if (BoundaryWithin(p, b, sin2, chord2D))
+            if (BoundaryWithin(a.Point(i), b, sin2, chord2D))
             {
                 return true;
             }
         }
 
-        foreach (var p in b.Points)
+        for (var i = 0; i < b.Count; i++)
         {
-            if (BoundaryWithin(p, a, sin2, chord2D))
+            if (BoundaryWithin(b.Point(i), a, sin2, chord2D))
             {
                 return true;
             }
@@ -113,23 +113,23 @@ public static class Lateral
     /// <summary>True when an edge of <paramref name="a"/> properly crosses an edge of <paramref name="b"/>.</summary>
     private static bool EdgesCross(PolygonFootprint a, PolygonFootprint b)
     {
-        var pa = a.Points;
-        var na = a.Normals;
-        var pb = b.Points;
-        var nb = b.Normals;
-        for (var i = 0; i < pa.Length; i++)
+        var na = a.Count;
+        var nb = b.Count;
+        var a0 = a.Point(na - 1);
+        for (var i = 0; i < na; i++)
         {
-            var a0 = pa[i];
-            var a1 = pa[i + 1 == pa.Length ? 0 : i + 1];
-            var n = na[i];
-            var s1 = Vec3.Dot(n, pb[pb.Length - 1]);
-            for (var j = 0; j < pb.Length; j++)
+            // Edge a0 → a1 of a, against every edge b0 → b1 of b.
+            var a1 = a.Point(i);
+            var n = Vec3.RobustCross(a0, a1);
+            var b0 = b.Point(nb - 1);
+            var s1 = Vec3.Dot(n, b0);
+            for (var j = 0; j < nb; j++)
             {
-                // Edge j-1 → j of b, with the orientation of its end points against the plane of edge i of a.
-                var s2 = Vec3.Dot(n, pb[j]);
+                var b1 = b.Point(j);
+                var s2 = Vec3.Dot(n, b1);
                 if ((s1 < 0 && s2 > 0) || (s1 > 0 && s2 < 0))
                 {
-                    var m = nb[j == 0 ? pb.Length - 1 : j - 1];
+                    var m = Vec3.RobustCross(b0, b1);
                     var s3 = Vec3.Dot(m, a0);
                     var s4 = Vec3.Dot(m, a1);
                     // Opposite sides both ways, and the crossing is on the arcs rather than at their antipodes.
@@ -139,8 +139,11 @@ public static class Lateral
                     }
                 }
 
+                b0 = b1;
                 s1 = s2;
             }
+
+            a0 = a1;
         }
 
         return false;
@@ -150,28 +153,24 @@ public static class Lateral
     /// of some edge of <paramref name="polygon"/>.</summary>
     private static bool BoundaryWithin(in Vec3 p, PolygonFootprint polygon, double sin2, double chord2)
     {
-        var points = polygon.Points;
-        var normals = polygon.Normals;
-        for (var i = 0; i < points.Length; i++)
+        var count = polygon.Count;
+        var a = polygon.Point(count - 1);
+        for (var i = 0; i < count; i++)
         {
-            var n = normals[i];
+            var b = polygon.Point(i);
+            var n = Vec3.RobustCross(a, b);
             var pn = Vec3.Dot(p, n);
-            if (pn * pn > sin2 * Vec3.Dot(n, n))
+            if (pn * pn <= sin2 * Vec3.Dot(n, n))
             {
-                continue; // farther than that from the whole great circle of the edge
+                // Within that of the edge's great circle: on the edge if its foot is between the ends, else an end.
+                if ((Vec3.Dot(Vec3.Cross(a, p), n) >= 0 && Vec3.Dot(Vec3.Cross(p, b), n) >= 0)
+                    || Vec3.ChordSquared(p, a) <= chord2 || Vec3.ChordSquared(p, b) <= chord2)
+                {
+                    return true;
+                }
             }
 
-            var a = points[i];
-            var b = points[i + 1 == points.Length ? 0 : i + 1];
-            if (Vec3.Dot(Vec3.Cross(a, p), n) >= 0 && Vec3.Dot(Vec3.Cross(p, b), n) >= 0)
-            {
-                return true; // the nearest point of the great circle is on the edge
-            }
-
-            if (Vec3.ChordSquared(p, a) <= chord2 || Vec3.ChordSquared(p, b) <= chord2)
-            {
-                return true;
-            }
+            a = b;
         }
 
         return false;

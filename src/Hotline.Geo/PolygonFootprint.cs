@@ -27,36 +27,45 @@ public sealed class PolygonFootprint : Footprint
         : base(center, capRadius)
     {
         _vertices = vertices;
-        Points = points;
         E1 = e1;
         E2 = e2;
-        U = u;
-        V = v;
         _cosCap = Math.Cos(capRadius);
-        Normals = new Vec3[points.Length];
+        // One array, one vertex per 40 bytes: a cold polygon costs as few cache misses as possible.
+        Data = new double[points.Length * Stride];
         for (var i = 0; i < points.Length; i++)
         {
-            Normals[i] = Vec3.RobustCross(points[i], points[(i + 1) % points.Length]);
+            var at = i * Stride;
+            Data[at] = points[i].X;
+            Data[at + 1] = points[i].Y;
+            Data[at + 2] = points[i].Z;
+            Data[at + 3] = u[i];
+            Data[at + 4] = v[i];
         }
     }
 
     /// <summary>The distinct vertices, counter-clockwise seen from above, without the closing repeat.</summary>
     public IReadOnlyList<LatLng> Vertices => _vertices;
 
-    internal Vec3[] Points { get; }
+    /// <summary>Number of distinct vertices.</summary>
+    internal int Count => _vertices.Length;
 
-    /// <summary>Normals[i] is 2·(Points[i] × Points[i+1]): the plane of edge i.</summary>
-    internal Vec3[] Normals { get; }
+    /// <summary>Per vertex: unit vector x, y, z, then gnomonic u, v around the cap centre. The gnomonic
+    /// projection maps great circles to straight lines, so in (u, v) the polygon is an ordinary planar polygon
+    /// with the same topology.</summary>
+    internal double[] Data { get; }
 
-    // Gnomonic frame around the cap centre: it maps great circles to straight lines, so the polygon becomes an
-    // ordinary planar polygon with the same topology.
+    internal const int Stride = 5;
+
     internal Vec3 E1 { get; }
 
     internal Vec3 E2 { get; }
 
-    internal double[] U { get; }
-
-    internal double[] V { get; }
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal Vec3 Point(int i)
+    {
+        var at = i * Stride;
+        return new Vec3(Data[at], Data[at + 1], Data[at + 2]);
+    }
 
     /// <summary>Creates a polygon from a ring of positions (closed or not).</summary>
     public static PolygonFootprint Create(IReadOnlyList<LatLng> ring, FootprintLimits? limits = null)
@@ -190,15 +199,20 @@ public sealed class PolygonFootprint : Footprint
 
         var x = Vec3.Dot(p, E1) / pc;
         var y = Vec3.Dot(p, E2) / pc;
-        var u = U;
-        var v = V;
+        var d = Data;
         var inside = false;
-        for (int i = 0, j = u.Length - 1; i < u.Length; j = i++)
+        var last = d.Length - Stride;
+        double uj = d[last + 3], vj = d[last + 4];
+        for (var at = 0; at < d.Length; at += Stride)
         {
-            if ((v[i] > y) != (v[j] > y) && x < ((u[j] - u[i]) * (y - v[i]) / (v[j] - v[i])) + u[i])
+            double ui = d[at + 3], vi = d[at + 4];
+            if ((vi > y) != (vj > y) && x < ((uj - ui) * (y - vi) / (vj - vi)) + ui)
             {
                 inside = !inside;
             }
+
+            uj = ui;
+            vj = vi;
         }
 
         return inside;
@@ -207,11 +221,11 @@ public sealed class PolygonFootprint : Footprint
     private void Prepare()
     {
         var box = Box3.Empty;
-        var n = Points.Length;
+        var n = Count;
         for (var i = 0; i < n; i++)
         {
-            var a = Points[i];
-            var b = Points[(i + 1) % n];
+            var a = Point(i);
+            var b = Point((i + 1) % n);
             box = box.Include(a);
             // The arc a→b lies in the triangle (a, b, t) where t is where the tangents at a and b meet.
             box = box.Include((1 / (1 + Vec3.Dot(a, b))) * (a + b));
@@ -235,10 +249,12 @@ public sealed class PolygonFootprint : Footprint
     internal double AngleToBoundary(in Vec3 p)
     {
         var best = double.MaxValue;
-        var n = Points.Length;
+        var n = Count;
         for (var i = 0; i < n; i++)
         {
-            best = Math.Min(best, AngleToArc(p, Points[i], Points[(i + 1) % n], Normals[i]));
+            var a = Point(i);
+            var b = Point((i + 1) % n);
+            best = Math.Min(best, AngleToArc(p, a, b, Vec3.RobustCross(a, b)));
         }
 
         return best;

@@ -25,12 +25,27 @@ public sealed class VolumeIndex : IDisposable
     private const double GridOrigin = -2;     // the grid spans [-2, 2)³, comfortably around the unit sphere
     private const double GridSpan = 4;
 
+    // Slack (radians, about 1.6 m) for the float copies of caps kept inline in cells: covers their rounding.
+    private const double InlineMargin = 2.5e-7;
+
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
-    private readonly Dictionary<long, int> _slotById = [];
+    private readonly Dictionary<long, Location> _locations = [];
     private readonly Level?[] _levels = new Level?[MaxLevel + 1];
-    private readonly Stack<int> _freeSlots = new();
-    private Slot[] _slots = new Slot[1024];
-    private int _slotCount;
+    private readonly int _finestLevel;
+
+    /// <summary>Creates an empty index.</summary>
+    /// <param name="finestCellMeters">The smallest grid cell, in metres (default about 12 km). Smaller volumes
+    /// share cells of this size: fewer, fuller cells cost less to find than many sparse ones. Tune to the density
+    /// of the airspace; the default suits up to millions of volumes over a region the size of a country.</param>
+    public VolumeIndex(double finestCellMeters = 12_000)
+    {
+        if (!double.IsFinite(finestCellMeters) || finestCellMeters <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(finestCellMeters), finestCellMeters, "must be a positive number of metres");
+        }
+
+        _finestLevel = LevelFor(finestCellMeters / Earth.RadiusMeters);
+    }
 
     /// <summary>Number of volumes stored.</summary>
     public int Count
@@ -40,7 +55,7 @@ public sealed class VolumeIndex : IDisposable
             _lock.EnterReadLock();
             try
             {
-                return _slotById.Count;
+                return _locations.Count;
             }
             finally
             {
@@ -56,12 +71,8 @@ public sealed class VolumeIndex : IDisposable
         _lock.EnterWriteLock();
         try
         {
-            if (_slotById.TryGetValue(id, out var existing))
-            {
-                RemoveSlot(existing);
-            }
-
-            _slotById[id] = AddSlot(id, owner, volume, sorted: true);
+            RemoveEntry(id);
+            AddEntry(id, owner, volume, sorted: true);
         }
         finally
         {
@@ -80,14 +91,8 @@ public sealed class VolumeIndex : IDisposable
             foreach (var (id, owner, volume) in items)
             {
                 ArgumentNullException.ThrowIfNull(volume);
-                if (_slotById.TryGetValue(id, out var existing))
-                {
-                    RemoveSlot(existing);
-                }
-
-                var slot = AddSlot(id, owner, volume, sorted: false);
-                _slotById[id] = slot;
-                touched.Add(_slots[slot].Cell!);
+                RemoveEntry(id);
+                touched.Add(AddEntry(id, owner, volume, sorted: false));
             }
 
             foreach (var cell in touched)
@@ -107,13 +112,7 @@ public sealed class VolumeIndex : IDisposable
         _lock.EnterWriteLock();
         try
         {
-            if (!_slotById.Remove(id, out var slot))
-            {
-                return false;
-            }
-
-            RemoveSlot(slot);
-            return true;
+            return RemoveEntry(id);
         }
         finally
         {
@@ -127,10 +126,11 @@ public sealed class VolumeIndex : IDisposable
         _lock.EnterReadLock();
         try
         {
-            if (_slotById.TryGetValue(id, out var slot))
+            if (_locations.TryGetValue(id, out var location))
             {
-                owner = _slots[slot].Owner;
-                volume = _slots[slot].Volume;
+                var at = location.Cell.IndexOf(location.StartTicks, id);
+                owner = location.Cell.Owner[at];
+                volume = location.Cell.Volume[at];
                 return true;
             }
 
@@ -227,58 +227,74 @@ public sealed class VolumeIndex : IDisposable
         }
     }
 
-    private void ScanCell(Cell cell, in QueryShape q, List<long> results)
+    private static void ScanCell(Cell cell, in QueryShape q, List<long> results)
     {
-        var entries = cell.Entries;
         // Entries are sorted by start: those starting at or after the query's (grown) end cannot meet it, and those
         // starting before (grown start − longest duration in the cell) end before the query starts.
-        var hi = LowerBound(entries, cell.Count, q.EndTicks);
-        var lo = LowerBound(entries, hi, SaturatingSubtract(q.StartTicks, cell.MaxDurationTicks));
+        var start = cell.Start;
+        var hi = LowerBound(start, cell.Count, q.EndTicks);
+        var lo = LowerBound(start, hi, SaturatingSubtract(q.StartTicks, cell.MaxDurationTicks));
+        // Columns, so that each test reads only what it needs: most entries are rejected on their end time.
+        var end = cell.End;
+        var altitude = cell.Altitude;
+        var owner = cell.Owner;
+        var shape = cell.Shape;
+        var probeTime = q.Probe.Time;
+        var probeAltitude = q.Probe.Altitude;
         for (var i = lo; i < hi; i++)
         {
-            ref readonly var e = ref entries[i];
-            if (e.EndTicks <= q.StartTicks || e.AltLower > q.AltUpper || e.AltUpper < q.AltLower
-                || e.MinX > q.Box.MaxX || e.MaxX < q.Box.MinX || e.MinY > q.Box.MaxY || e.MaxY < q.Box.MinY
-                || e.MinZ > q.Box.MaxZ || e.MaxZ < q.Box.MinZ)
+            if (end[i] <= q.StartTicks)
             {
                 continue;
             }
 
-            ref readonly var slot = ref _slots[e.Slot];
-            if (slot.Owner == q.ExcludeOwner && q.HasExcludedOwner)
+            var altLower = altitude[2 * i];
+            var altUpper = altitude[(2 * i) + 1];
+            if (altLower > q.AltUpper || altUpper < q.AltLower || (owner[i] == q.ExcludeOwner && q.HasExcludedOwner))
             {
                 continue;
             }
 
-            var v = slot.Volume!;
-            if (v.Time.GapTo(q.Probe.Time) < q.TimeTicks
-                && v.Altitude.GapTo(q.Probe.Altitude) <= q.VerticalMeters
-                && Lateral.WithinAngle(q.Probe.Footprint, v.Footprint, q.LateralAngle))
+            // Exactly as Volume4D.ConflictsWith decides time and altitude.
+            if (Math.Max(start[i], probeTime.StartTicks) - Math.Min(end[i], probeTime.EndTicks) >= q.TimeTicks
+                || Math.Max(altLower, probeAltitude.Lower) - Math.Min(altUpper, probeAltitude.Upper) > q.VerticalMeters)
             {
-                results.Add(slot.Id);
+                continue;
+            }
+
+            // Laterally, the inline shape settles most pairs without touching the footprint (a cache miss or more).
+            var at = i * Cell.ShapeStride;
+            if (shape[at + 5] > q.Box.MaxX || shape[at + 8] < q.Box.MinX || shape[at + 6] > q.Box.MaxY
+                || shape[at + 9] < q.Box.MinY || shape[at + 7] > q.Box.MaxZ || shape[at + 10] < q.Box.MinZ)
+            {
+                continue; // the boxes are apart
+            }
+
+            double dx = q.CapX - shape[at], dy = q.CapY - shape[at + 1], dz = q.CapZ - shape[at + 2];
+            var chord = Math.Sqrt((dx * dx) + (dy * dy) + (dz * dz));
+            if (chord > q.CapRadius + shape[at + 3] + q.LateralAngle + InlineMargin)
+            {
+                continue; // a chord never exceeds its arc: the caps are apart
+            }
+
+            var c = chord + InlineMargin;
+            if (c + (c * c * c / 20) <= q.InnerRadius + shape[at + 4] + q.LateralAngle)
+            {
+                results.Add(cell.Id[i]); // the arc is at most c + c³/20: the inscribed caps meet
+                continue;
+            }
+
+            if (Lateral.WithinAngle(q.Probe.Footprint, cell.Footprint[i], q.LateralAngle))
+            {
+                results.Add(cell.Id[i]);
             }
         }
     }
 
-    private int AddSlot(long id, int owner, Volume4D volume, bool sorted)
+    private Cell AddEntry(long id, int owner, Volume4D volume, bool sorted)
     {
-        int slot;
-        if (_freeSlots.Count > 0)
-        {
-            slot = _freeSlots.Pop();
-        }
-        else
-        {
-            if (_slotCount == _slots.Length)
-            {
-                Array.Resize(ref _slots, _slots.Length * 2);
-            }
-
-            slot = _slotCount++;
-        }
-
         var box = volume.Footprint.Bounds;
-        var levelIndex = LevelFor(box.MaxExtent);
+        var levelIndex = Math.Min(LevelFor(box.MaxExtent), _finestLevel);
         var level = _levels[levelIndex] ??= new Level(levelIndex);
         var limit = level.AxisCells - 1;
         var x = CellIndex(box.MinX, level.InverseCellSize, limit);
@@ -287,36 +303,31 @@ public sealed class VolumeIndex : IDisposable
         var key = Key(x, y, z);
         if (!level.Cells.TryGetValue(key, out var cell))
         {
-            cell = new Cell(x, y, z);
+            cell = new Cell(level, x, y, z);
             level.Cells.Add(key, cell);
         }
 
-        var entry = new CellEntry(volume, slot);
-        if (sorted)
-        {
-            cell.Insert(entry);
-        }
-        else
-        {
-            cell.Append(entry);
-        }
+        cell.Add(id, owner, volume, sorted);
 
-        _slots[slot] = new Slot(id, owner, volume, cell, level);
-        return slot;
+        _locations[id] = new Location(cell, volume.Time.StartTicks);
+        return cell;
     }
 
-    private void RemoveSlot(int slot)
+    private bool RemoveEntry(long id)
     {
-        ref var s = ref _slots[slot];
-        var cell = s.Cell!;
-        cell.Remove(s.Volume!.Time.StartTicks, slot);
-        if (cell.Count == 0)
+        if (!_locations.Remove(id, out var location))
         {
-            s.Level!.Cells.Remove(Key(cell.X, cell.Y, cell.Z));
+            return false;
         }
 
-        s = default;
-        _freeSlots.Push(slot);
+        var cell = location.Cell;
+        cell.RemoveAt(cell.IndexOf(location.StartTicks, id));
+        if (cell.Count == 0)
+        {
+            cell.Level.Cells.Remove(Key(cell.X, cell.Y, cell.Z));
+        }
+
+        return true;
     }
 
     private static int LevelFor(double extent)
@@ -361,13 +372,13 @@ public sealed class VolumeIndex : IDisposable
         }
     }
 
-    private static int LowerBound(CellEntry[] entries, int count, long startTicks)
+    private static int LowerBound(long[] starts, int count, long startTicks)
     {
         int lo = 0, hi = count;
         while (lo < hi)
         {
             var mid = (lo + hi) >>> 1;
-            if (entries[mid].StartTicks < startTicks)
+            if (starts[mid] < startTicks)
             {
                 lo = mid + 1;
             }
@@ -405,7 +416,23 @@ public sealed class VolumeIndex : IDisposable
             AltUpper = probe.Altitude.Upper + separation.VerticalMeters;
             HasExcludedOwner = excludeOwner.HasValue;
             ExcludeOwner = excludeOwner.GetValueOrDefault();
+            var footprint = probe.Footprint;
+            CapX = footprint.CapCenter.X;
+            CapY = footprint.CapCenter.Y;
+            CapZ = footprint.CapCenter.Z;
+            CapRadius = footprint.CapRadius;
+            InnerRadius = footprint.InnerRadius;
         }
+
+        public double CapX { get; }
+
+        public double CapY { get; }
+
+        public double CapZ { get; }
+
+        public double CapRadius { get; }
+
+        public double InnerRadius { get; }
 
         public Volume4D Probe { get; }
 
@@ -430,49 +457,7 @@ public sealed class VolumeIndex : IDisposable
         public int ExcludeOwner { get; }
     }
 
-    private record struct Slot(long Id, int Owner, Volume4D? Volume, Cell? Cell, Level? Level);
-
-    /// <summary>The filter copy of a volume kept inline in its cell: floats rounded outwards, so conservative.</summary>
-    private readonly struct CellEntry
-    {
-        public CellEntry(Volume4D volume, int slot)
-        {
-            StartTicks = volume.Time.StartTicks;
-            EndTicks = volume.Time.EndTicks;
-            AltLower = Down(volume.Altitude.Lower);
-            AltUpper = Up(volume.Altitude.Upper);
-            var b = volume.Footprint.Bounds;
-            MinX = Down(b.MinX);
-            MinY = Down(b.MinY);
-            MinZ = Down(b.MinZ);
-            MaxX = Up(b.MaxX);
-            MaxY = Up(b.MaxY);
-            MaxZ = Up(b.MaxZ);
-            Slot = slot;
-        }
-
-        public long StartTicks { get; }
-
-        public long EndTicks { get; }
-
-        public float AltLower { get; }
-
-        public float AltUpper { get; }
-
-        public float MinX { get; }
-
-        public float MinY { get; }
-
-        public float MinZ { get; }
-
-        public float MaxX { get; }
-
-        public float MaxY { get; }
-
-        public float MaxZ { get; }
-
-        public int Slot { get; }
-    }
+    private readonly record struct Location(Cell Cell, long StartTicks);
 
     private sealed class Level(int index)
     {
@@ -485,78 +470,162 @@ public sealed class VolumeIndex : IDisposable
         public Dictionary<long, Cell> Cells { get; } = [];
     }
 
-    private sealed class Cell(int x, int y, int z)
+    /// <summary>
+    /// The volumes of one grid cell, sorted by start time, in columns. Times and altitudes are exact; the shape
+    /// is a float copy of the footprint's bounding cap, inscribed cap and box, rounded outwards for what bounds
+    /// and inwards for what is inscribed, so the tests made on it are conservative.
+    /// </summary>
+    private sealed class Cell(Level level, int x, int y, int z)
     {
+        // capX, capY, capZ, capRadius, innerRadius, minX, minY, minZ, maxX, maxY, maxZ
+        public const int ShapeStride = 11;
+
+        public Level Level { get; } = level;
+
         public int X { get; } = x;
 
         public int Y { get; } = y;
 
         public int Z { get; } = z;
 
-        public CellEntry[] Entries { get; private set; } = new CellEntry[4];
-
         public int Count { get; private set; }
 
         /// <summary>The longest duration ever stored here (not lowered on removal: it only bounds a search).</summary>
         public long MaxDurationTicks { get; private set; }
 
-        public void Append(in CellEntry entry)
-        {
-            Grow();
-            Entries[Count++] = entry;
-            MaxDurationTicks = Math.Max(MaxDurationTicks, entry.EndTicks - entry.StartTicks);
-        }
+        public long[] Start { get; private set; } = new long[4];
 
-        public void Insert(in CellEntry entry)
-        {
-            Grow();
-            var at = LowerBound(Entries, Count, entry.StartTicks + 1);
-            Array.Copy(Entries, at, Entries, at + 1, Count - at);
-            Entries[at] = entry;
-            Count++;
-            MaxDurationTicks = Math.Max(MaxDurationTicks, entry.EndTicks - entry.StartTicks);
-        }
+        public long[] End { get; private set; } = new long[4];
 
-        public void Remove(long startTicks, int slot)
+        public long[] Id { get; private set; } = new long[4];
+
+        public int[] Owner { get; private set; } = new int[4];
+
+        public double[] Altitude { get; private set; } = new double[8];
+
+        public float[] Shape { get; private set; } = new float[4 * ShapeStride];
+
+        public Footprint[] Footprint { get; private set; } = new Footprint[4];
+
+        public Volume4D[] Volume { get; private set; } = new Volume4D[4];
+
+        public void Add(long id, int owner, Volume4D volume, bool sorted)
         {
-            for (var i = LowerBound(Entries, Count, startTicks); i < Count; i++)
+            if (Count == Start.Length)
             {
-                if (Entries[i].Slot == slot)
-                {
-                    Array.Copy(Entries, i + 1, Entries, i, Count - i - 1);
-                    Count--;
-                    Entries[Count] = default;
-                    if (Count < Entries.Length / 4 && Entries.Length > 4)
-                    {
-                        var smaller = new CellEntry[Math.Max(4, Entries.Length / 2)];
-                        Array.Copy(Entries, smaller, Count);
-                        Entries = smaller;
-                    }
+                Resize(Start.Length * 2);
+            }
 
-                    return;
+            var at = sorted ? LowerBound(Start, Count, volume.Time.StartTicks + 1) : Count;
+            if (at < Count)
+            {
+                Move(at, at + 1, Count - at);
+            }
+
+            Set(at, id, owner, volume);
+            Count++;
+            MaxDurationTicks = Math.Max(MaxDurationTicks, volume.Time.EndTicks - volume.Time.StartTicks);
+        }
+
+        public int IndexOf(long startTicks, long id)
+        {
+            for (var i = LowerBound(Start, Count, startTicks); i < Count; i++)
+            {
+                if (Id[i] == id)
+                {
+                    return i;
                 }
             }
 
             throw new InvalidOperationException("index corrupt: entry not in its cell");
         }
 
-        public void Sort() => Array.Sort(Entries, 0, Count, StartComparer.Instance);
-
-        private void Grow()
+        public void RemoveAt(int i)
         {
-            if (Count == Entries.Length)
+            Move(i + 1, i, Count - i - 1);
+            Count--;
+            Footprint[Count] = null!;
+            Volume[Count] = null!;
+            if (Count < Start.Length / 4 && Start.Length > 4)
             {
-                var bigger = new CellEntry[Entries.Length * 2];
-                Array.Copy(Entries, bigger, Count);
-                Entries = bigger;
+                Resize(Math.Max(4, Start.Length / 2));
             }
         }
-    }
 
-    private sealed class StartComparer : IComparer<CellEntry>
-    {
-        public static StartComparer Instance { get; } = new();
+        public void Sort()
+        {
+            var order = new int[Count];
+            for (var i = 0; i < Count; i++)
+            {
+                order[i] = i;
+            }
 
-        public int Compare(CellEntry x, CellEntry y) => x.StartTicks.CompareTo(y.StartTicks);
+            var keys = Start[..Count];
+            Array.Sort(keys, order);
+            var volumes = Volume[..Count];
+            var ids = Id[..Count];
+            var owners = Owner[..Count];
+            for (var i = 0; i < Count; i++)
+            {
+                Set(i, ids[order[i]], owners[order[i]], volumes[order[i]]);
+            }
+        }
+
+        private void Set(int at, long id, int owner, Volume4D volume)
+        {
+            Start[at] = volume.Time.StartTicks;
+            End[at] = volume.Time.EndTicks;
+            Id[at] = id;
+            Owner[at] = owner;
+            Altitude[2 * at] = volume.Altitude.Lower;
+            Altitude[(2 * at) + 1] = volume.Altitude.Upper;
+            var f = volume.Footprint;
+            var b = f.Bounds;
+            var s = at * ShapeStride;
+            Shape[s] = (float)f.CapCenter.X;
+            Shape[s + 1] = (float)f.CapCenter.Y;
+            Shape[s + 2] = (float)f.CapCenter.Z;
+            Shape[s + 3] = Up(f.CapRadius);
+            Shape[s + 4] = f.InnerRadius > 0 ? Math.Max(0, Down(f.InnerRadius)) : 0;
+            Shape[s + 5] = Down(b.MinX);
+            Shape[s + 6] = Down(b.MinY);
+            Shape[s + 7] = Down(b.MinZ);
+            Shape[s + 8] = Up(b.MaxX);
+            Shape[s + 9] = Up(b.MaxY);
+            Shape[s + 10] = Up(b.MaxZ);
+            Footprint[at] = f;
+            Volume[at] = volume;
+        }
+
+        private void Move(int from, int to, int length)
+        {
+            Array.Copy(Start, from, Start, to, length);
+            Array.Copy(End, from, End, to, length);
+            Array.Copy(Id, from, Id, to, length);
+            Array.Copy(Owner, from, Owner, to, length);
+            Array.Copy(Altitude, 2 * from, Altitude, 2 * to, 2 * length);
+            Array.Copy(Shape, ShapeStride * from, Shape, ShapeStride * to, ShapeStride * length);
+            Array.Copy(Footprint, from, Footprint, to, length);
+            Array.Copy(Volume, from, Volume, to, length);
+        }
+
+        private void Resize(int capacity)
+        {
+            Start = Resized(Start, capacity, 1);
+            End = Resized(End, capacity, 1);
+            Id = Resized(Id, capacity, 1);
+            Owner = Resized(Owner, capacity, 1);
+            Altitude = Resized(Altitude, capacity, 2);
+            Shape = Resized(Shape, capacity, ShapeStride);
+            Footprint = Resized(Footprint, capacity, 1);
+            Volume = Resized(Volume, capacity, 1);
+        }
+
+        private T[] Resized<T>(T[] array, int capacity, int stride)
+        {
+            var resized = new T[capacity * stride];
+            Array.Copy(array, resized, Count * stride);
+            return resized;
+        }
     }
 }

@@ -1,0 +1,10 @@
+using BenchmarkDotNet.Running;
+using Hotline.Bench;
+
+if (args.Length > 0 && args[0] == "geo-check")
+{
+    return GeoQuick.Run(args[1..]);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(Workload).Assembly).Run(args);
+return 0;

@@ -1,0 +1,184 @@
+using CsCheck;
+using Hotline.Geo.Tests.Oracle;
+
+namespace Hotline.Geo.Tests;
+
+public sealed class VolumeIndexTests
+{
+    private static readonly long T0 = new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero).UtcTicks;
+
+    // Hot spots where volumes crowd together, including the poles and the antimeridian.
+    private static readonly (double Lat, double Lng)[] HotSpots = [(35.5, 38.5), (89.7, 10), (-89.6, -120), (0.3, 179.95), (-40, -179.9)];
+
+    private static readonly Gen<Volume4D> Volume =
+        Gen.Select(Gen.Int[0, HotSpots.Length - 1], Gen.Double[0, 300_000], Gen.Double[0, 2 * Math.PI], Gen.Double[0, Math.Log(100_000)])
+            .SelectMany(t => Generators.FootprintAt(SphereOracle.Destination(HotSpots[t.Item1], t.Item2, t.Item3), Math.Exp(t.Item4)))
+            .SelectMany(spec => Gen.Select(Gen.Double[0, 10_000], Gen.Double[0, 3_000], Gen.Long[0, 86_400], Gen.Long[1, 6 * 3600], (lo, thick, start, duration) =>
+                new Volume4D(
+                    spec.Build(),
+                    new AltitudeBand(Math.Round(lo), Math.Round(lo + thick)),
+                    new TimeWindow(T0 + (start * TimeSpan.TicksPerSecond), T0 + ((start + duration) * TimeSpan.TicksPerSecond)))));
+
+    private static readonly Gen<Separation> Minima = Gen.Frequency(
+        (2, Gen.Const(Separation.None)),
+        (3, Gen.Select(Gen.Double[0, 20_000], Gen.Double[0, 1_000], Gen.Int[0, 3600], (l, v, t) => new Separation(l, v, TimeSpan.FromSeconds(t)))));
+
+    private sealed record Op(int Kind, int Target, Volume4D Volume, int Owner);
+
+    [Fact]
+    public void QueriesAgreeWithBruteForceThroughInsertsUpdatesAndRemoves()
+    {
+        var workload = Gen.Select(
+            Gen.Select(Volume, Gen.Int[0, 5]).Array[300, 600],
+            Gen.Select(Gen.Int[0, 9], Gen.Int[0, int.MaxValue], Volume, Gen.Int[0, 5], (k, t, v, o) => new Op(k, t, v, o)).Array[50, 200],
+            Gen.Select(Volume, Minima, Gen.Int[-1, 5]).Array[40]);
+
+        var hits = 0;
+        workload.Sample(w =>
+        {
+            var (initial, ops, probes) = w;
+            using var index = new VolumeIndex();
+            var truth = new Dictionary<long, (int Owner, Volume4D Volume)>();
+            long nextId = 1;
+            var batch = new List<(long, int, Volume4D)>();
+            foreach (var (volume, owner) in initial)
+            {
+                truth[nextId] = (owner, volume);
+                batch.Add((nextId++, owner, volume));
+            }
+
+            index.AddRange(batch);
+            foreach (var op in ops)
+            {
+                var ids = truth.Keys.ToArray();
+                if (op.Kind < 2 && ids.Length > 0)
+                {
+                    var id = ids[op.Target % ids.Length];
+                    Assert.True(index.Remove(id));
+                    truth.Remove(id);
+                }
+                else if (op.Kind < 5 && ids.Length > 0)
+                {
+                    var id = ids[op.Target % ids.Length];
+                    index.Upsert(id, op.Owner, op.Volume);
+                    truth[id] = (op.Owner, op.Volume);
+                }
+                else
+                {
+                    index.Upsert(nextId, op.Owner, op.Volume);
+                    truth[nextId++] = (op.Owner, op.Volume);
+                }
+            }
+
+            Assert.Equal(truth.Count, index.Count);
+            var results = new List<long>();
+            foreach (var (probe, minima, exclude) in probes)
+            {
+                int? excluded = exclude < 0 ? null : exclude;
+                var expected = truth.Where(kv => kv.Value.Owner != excluded && kv.Value.Volume.ConflictsWith(probe, minima)).Select(kv => kv.Key).Order().ToList();
+                results.Clear();
+                index.Query(probe, minima, excluded, results);
+                Assert.Equal(expected, results.Order().ToList());
+                hits += expected.Count;
+            }
+        }, iter: 12, threads: 1);
+        Assert.True(hits > 100, $"only {hits} conflicts in the whole workload: it tests too little");
+    }
+
+    [Fact]
+    public void QueriesHitAcrossThePoleAndTheAntimeridianAndAtEveryScale()
+    {
+        using var index = new VolumeIndex();
+        var window = new TimeWindow(T0, T0 + TimeSpan.TicksPerHour);
+        var band = new AltitudeBand(0, 100);
+        // One metre circles on both sides of the antimeridian, and a 500 km polygon round the North Pole.
+        index.Upsert(1, 1, new Volume4D(CircleFootprint.Create(10, 179.99999, 1), band, window));
+        index.Upsert(2, 1, new Volume4D(CircleFootprint.Create(10, -179.99999, 1), band, window));
+        index.Upsert(3, 1, new Volume4D(PolygonFootprint.Create([(85.5, 0), (85.5, 120), (85.5, -120)]), band, window));
+        index.Upsert(4, 1, new Volume4D(CircleFootprint.Create(-89.9, 0, 50_000), band, window));
+        var results = new List<long>();
+
+        index.Query(new Volume4D(CircleFootprint.Create(10, 180, 0.5), band, window), Separation.None, null, results);
+        Assert.Equal([1, 2], results.Order());
+
+        results.Clear();
+        index.Query(new Volume4D(CircleFootprint.Create(89.99, 77, 10), band, window), Separation.None, null, results);
+        Assert.Equal([3], results);
+
+        results.Clear();
+        index.Query(new Volume4D(CircleFootprint.Create(-90, 0, 1), band, window), Separation.None, null, results);
+        Assert.Equal([4], results);
+
+        results.Clear();
+        index.Query(new Volume4D(CircleFootprint.Create(-90, 0, 1), band, window), Separation.None, excludeOwner: 1, results);
+        Assert.Empty(results);
+    }
+
+    [Fact]
+    public void RemoveAndTryGetReportWhatIsStored()
+    {
+        using var index = new VolumeIndex();
+        var volume = new Volume4D(CircleFootprint.Create(1, 2, 100), new AltitudeBand(0, 10), new TimeWindow(T0, T0 + 1));
+        index.Upsert(7, 3, volume);
+        Assert.True(index.TryGet(7, out var owner, out var stored));
+        Assert.Equal(3, owner);
+        Assert.Same(volume, stored);
+        Assert.False(index.Remove(8));
+        Assert.True(index.Remove(7));
+        Assert.False(index.TryGet(7, out _, out _));
+        Assert.Equal(0, index.Count);
+    }
+
+    [Fact]
+    public async Task ReadersSeeAConsistentIndexWhileAWriterChurns()
+    {
+        using var index = new VolumeIndex();
+        var window = new TimeWindow(T0, T0 + TimeSpan.TicksPerHour);
+        var band = new AltitudeBand(0, 100);
+        for (var i = 0; i < 50; i++)
+        {
+            index.Upsert(i, 0, new Volume4D(CircleFootprint.Create(35 + (i * 0.001), 38, 50), band, window));
+        }
+
+        var probe = new Volume4D(CircleFootprint.Create(35.025, 38, 5_000), band, window);
+        var stable = Enumerable.Range(0, 50).Select(i => (long)i).ToHashSet();
+        using var stop = new CancellationTokenSource();
+        var writer = Task.Run(() =>
+        {
+            var random = new Random(1);
+            for (var n = 0; n < 20_000; n++)
+            {
+                var id = 1000 + random.Next(200);
+                if (random.Next(2) == 0)
+                {
+                    index.Upsert(id, 1, new Volume4D(CircleFootprint.Create(35 + (random.NextDouble() * 0.05), 38, 50), band, window));
+                }
+                else
+                {
+                    index.Remove(id);
+                }
+            }
+
+            stop.Cancel();
+        });
+        var readers = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+        {
+            var results = new List<long>();
+            var queries = 0;
+            while (!stop.IsCancellationRequested || queries == 0)
+            {
+                results.Clear();
+                index.Query(probe, Separation.None, null, results);
+                Assert.Superset(stable, results.ToHashSet());
+                Assert.All(results, id => Assert.True(id < 50 || id is >= 1000 and < 1200));
+                Assert.Equal(results.Count, results.Distinct().Count());
+                queries++;
+            }
+
+            return queries;
+        })).ToArray();
+        await writer;
+        var counts = await Task.WhenAll(readers);
+        Assert.All(counts, c => Assert.True(c > 0));
+    }
+}
