@@ -22,7 +22,7 @@ internal static class GeoQuick
         var items = stored.Select(v => (v.Id, v.Owner, v.Volume)).ToArray();
         var before = GC.GetTotalMemory(true);
         var sw = Stopwatch.StartNew();
-        var index = new VolumeIndex();
+        var index = new VolumeIndex(double.Parse(Environment.GetEnvironmentVariable("CELL") ?? "12000", CultureInfo.InvariantCulture));
         index.AddRange(items);
         var build = sw.Elapsed;
         GC.Collect();
@@ -117,6 +117,34 @@ internal static class GeoQuick
                     }
 
                     Console.WriteLine($"  {g.Key}: {g.Count()} pairs {sw.Elapsed.TotalNanoseconds / g.Count():F0} ns/pair");
+                }
+            }
+        }
+
+        {
+            var few = all.Take(100).ToArray();
+            sw.Restart();
+            for (var rep = 0; rep < 100; rep++)
+            {
+                foreach (var probe in few)
+                {
+                    list.Clear();
+                    index.Query(probe.Volume, Separation.None, probe.Owner, list);
+                }
+            }
+
+            Console.WriteLine($"query, hot cache (100 probes x 100): {10_000 / sw.Elapsed.TotalSeconds:N0} q/s");
+            if (Environment.GetEnvironmentVariable("SPIN") is not null)
+            {
+                Console.WriteLine("spinning");
+                sw.Restart();
+                while (sw.Elapsed.TotalSeconds < 15)
+                {
+                    foreach (var probe in all)
+                    {
+                        list.Clear();
+                        index.Query(probe.Volume, Separation.None, probe.Owner, list);
+                    }
                 }
             }
         }

@@ -44,6 +44,7 @@ public static class GeoJson
 
         var type = element.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
         double? radius = null;
+        var radiusField = "";
         JsonElement geometryElement = element;
         var prefix = "geojson";
         switch (type)
@@ -58,6 +59,7 @@ public static class GeoJson
                     && properties.TryGetProperty(RadiusProperty, out var r))
                 {
                     radius = ReadRadius(r, "geojson.properties.radius");
+                    radiusField = "geojson.properties.radius";
                 }
 
                 prefix = "geojson.geometry";
@@ -70,9 +72,10 @@ public static class GeoJson
                 throw new GeometryException("geojson.type", $"'{type}' is not supported; use a Polygon, or a Point with a radius");
         }
 
-        if (geometryElement.TryGetProperty(RadiusProperty, out var foreignRadius))
+        if (radius is null && geometryElement.TryGetProperty(RadiusProperty, out var foreignRadius))
         {
-            radius ??= ReadRadius(foreignRadius, prefix + ".radius");
+            radius = ReadRadius(foreignRadius, prefix + ".radius");
+            radiusField = prefix + ".radius";
         }
 
         Geometry? geometry;
@@ -98,7 +101,7 @@ public static class GeoJson
         }
         catch (GeometryException e) when (!e.Field.StartsWith("geojson", StringComparison.Ordinal))
         {
-            throw e.WithPrefix(prefix);
+            throw e.Field == "radius" && radiusField.Length > 0 ? new GeometryException(radiusField, e.Reason) : e.WithPrefix(prefix);
         }
     }
 
@@ -155,7 +158,9 @@ public static class GeoJson
     private static JsonSerializerOptions CreateOptions()
     {
         var options = new JsonSerializerOptions();
-        options.Converters.Add(new GeoJsonConverterFactory(Factory));
+        // Vertices are already counter-clockwise on the sphere; NTS would re-orient by the planar lng/lat ring,
+        // which is wrong across the antimeridian and around the poles.
+        options.Converters.Add(new GeoJsonConverterFactory(Factory, false, null, RingOrientationOption.DoNotModify));
         return options;
     }
 }

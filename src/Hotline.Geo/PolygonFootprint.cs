@@ -89,13 +89,17 @@ public sealed class PolygonFootprint : Footprint
     {
         ArgumentNullException.ThrowIfNull(ring);
         limits ??= FootprintLimits.Default;
-        if (ring.Count > MaxVertices + 1)
+        if (ring.Count > 10 * MaxVertices)
         {
+            // Far too many to be worth de-duplicating first.
             throw new GeometryException("vertices", $"a polygon may have at most {MaxVertices} vertices, got {ring.Count}");
         }
 
         var latLngs = new List<LatLng>(ring.Count);
         var points = new List<Vec3>(ring.Count);
+        // For messages in the caller's numbering: each kept vertex's first and last index in a run of repeats.
+        var firstIndex = new List<int>(ring.Count);
+        var lastIndex = new List<int>(ring.Count);
         for (var i = 0; i < ring.Count; i++)
         {
             var (lat, lng) = ring[i];
@@ -103,17 +107,22 @@ public sealed class PolygonFootprint : Footprint
             var p = Vec3.FromLatLng(lat, lng);
             if (points.Count > 0 && Vec3.ChordSquared(points[^1], p) <= DuplicateChordSquared)
             {
+                lastIndex[^1] = i;
                 continue; // a repeated vertex (or the ring's closing vertex) adds nothing
             }
 
             latLngs.Add(new LatLng(lat, lng));
             points.Add(p);
+            firstIndex.Add(i);
+            lastIndex.Add(i);
         }
 
         if (points.Count > 1 && Vec3.ChordSquared(points[0], points[^1]) <= DuplicateChordSquared)
         {
             latLngs.RemoveAt(latLngs.Count - 1);
             points.RemoveAt(points.Count - 1);
+            firstIndex.RemoveAt(firstIndex.Count - 1);
+            lastIndex.RemoveAt(lastIndex.Count - 1);
         }
 
         if (points.Count < 3)
@@ -168,8 +177,8 @@ public sealed class PolygonFootprint : Footprint
             Array.Reverse(order);
         }
 
-        CheckSimple(u, v, latLngs);
-        if (SphericalAreaSquareMeters(points) < MinAreaSquareMeters)
+        CheckSimple(u, v, latLngs, firstIndex, lastIndex);
+        if (SphericalAreaSquareMeters(points) < MinAreaFor(capRadius))
         {
             throw new GeometryException("vertices", "the polygon encloses no area (its vertices are collinear)");
         }
@@ -313,7 +322,15 @@ public sealed class PolygonFootprint : Footprint
 
     private static readonly GeometryFactory Planar = new();
 
-    private static void CheckSimple(double[] u, double[] v, List<LatLng> vertices)
+    /// <summary>Below this area a polygon is degenerate. Rounding of unit vectors leaves an area noise that
+    /// grows with the square of the size (about 10⁻⁴ m² for a 100 km sliver), so the bound does too.</summary>
+    private static double MinAreaFor(double capRadius)
+    {
+        var meters = Earth.MetersOf(capRadius);
+        return Math.Max(MinAreaSquareMeters, 1e-10 * meters * meters);
+    }
+
+    private static void CheckSimple(double[] u, double[] v, List<LatLng> vertices, List<int> firstIndex, List<int> lastIndex)
     {
         var n = u.Length;
         var coordinates = new Coordinate[n + 1];
@@ -342,7 +359,7 @@ public sealed class PolygonFootprint : Footprint
                     var after = (shared + 1) % n;
                     if (FoldsBack(u, v, before, shared, after))
                     {
-                        throw new GeometryException("vertices", $"the polygon folds back on itself at vertex {shared} {vertices[shared]} (edges {Edge(before, n)} and {Edge(shared, n)} overlap)");
+                        throw new GeometryException("vertices", $"the polygon folds back on itself at vertex {firstIndex[shared]} {vertices[shared]} (edges {Edge(before)} and {Edge(shared)} overlap)");
                     }
 
                     continue;
@@ -350,20 +367,17 @@ public sealed class PolygonFootprint : Footprint
 
                 if (SegmentsTouch(u[i], v[i], u[(i + 1) % n], v[(i + 1) % n], u[j], v[j], u[(j + 1) % n], v[(j + 1) % n]))
                 {
-                    throw new GeometryException("vertices", $"the polygon is self-intersecting: edge {Edge(i, n)} meets edge {Edge(j, n)}");
+                    throw new GeometryException("vertices", $"the polygon is self-intersecting: edge {Edge(i)} meets edge {Edge(j)}");
                 }
             }
         }
 
-        if (Math.Abs(PlanarSignedArea(u, v)) * Earth.RadiusMeters * Earth.RadiusMeters < MinAreaSquareMeters)
-        {
-            throw new GeometryException("vertices", "the polygon encloses no area (its vertices are collinear)");
-        }
+        throw new GeometryException("vertices", "the polygon encloses no area (its vertices are collinear)");
 
-        throw new GeometryException("vertices", "the polygon is not simple");
+        // An edge in the caller's numbering: from the last repeat of its start to the next distinct vertex; the
+        // closing edge ends at vertex 0.
+        string Edge(int i) => $"{lastIndex[i]}–{(i + 1 < n ? firstIndex[i + 1] : 0)}";
     }
-
-    private static string Edge(int i, int n) => $"{i}–{(i + 1) % n}";
 
     private static bool FoldsBack(double[] u, double[] v, int before, int shared, int after)
     {

@@ -47,8 +47,16 @@ public readonly record struct TimeWindow
     public long GapTo(TimeWindow other) => Math.Max(StartTicks, other.StartTicks) - Math.Min(EndTicks, other.EndTicks);
 
     /// <summary>Creates a window from Unix seconds.</summary>
-    public static TimeWindow FromUnixSeconds(long start, long end) =>
-        new(DateTimeOffset.UnixEpoch.UtcTicks + (start * TimeSpan.TicksPerSecond), DateTimeOffset.UnixEpoch.UtcTicks + (end * TimeSpan.TicksPerSecond));
+    public static TimeWindow FromUnixSeconds(long start, long end) => new(UnixTicks(start, "time.start"), UnixTicks(end, "time.end"));
+
+    private static long UnixTicks(long seconds, string field)
+    {
+        const long MinSeconds = -62_135_596_800; // 0001-01-01
+        const long MaxSeconds = 253_402_300_799; // 9999-12-31T23:59:59
+        return seconds is < MinSeconds or > MaxSeconds
+            ? throw new GeometryException(field, "is out of range")
+            : DateTimeOffset.UnixEpoch.UtcTicks + (seconds * TimeSpan.TicksPerSecond);
+    }
 
     private static string Format(long ticks) => new DateTimeOffset(ticks, TimeSpan.Zero).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
 }
