@@ -129,7 +129,7 @@ public sealed class VolumeIndex : IDisposable
             if (_locations.TryGetValue(id, out var location))
             {
                 var at = location.Cell.IndexOf(location.StartTicks, id);
-                owner = location.Cell.Owner[at];
+                owner = location.Cell.Cold[at].Owner;
                 volume = location.Cell.Volume[at];
                 return true;
             }
@@ -231,62 +231,50 @@ public sealed class VolumeIndex : IDisposable
     {
         // Entries are sorted by start: those starting at or after the query's (grown) end cannot meet it, and those
         // starting before (grown start − longest duration in the cell) end before the query starts.
-        var start = cell.Start;
         var hi = cell.LowerBound(q.EndTicks);
         var lo = cell.LowerBound(SaturatingSubtract(q.StartTicks, cell.MaxDurationTicks));
-        // Columns, so that each test reads only what it needs: most entries are rejected on their end time.
-        var end = cell.End;
-        var altitude = cell.Altitude;
-        var owner = cell.Owner;
-        var shape = cell.Shape;
-        var probeTime = q.Probe.Time;
-        var probeAltitude = q.Probe.Altitude;
+        var hot = cell.Hot;
         for (var i = lo; i < hi; i++)
         {
-            if (end[i] <= q.StartTicks)
+            // One sequential pass over 32-byte records settles most entries: end time (exact), altitude and the
+            // bounding cap (conservative floats). Memory latency, not arithmetic, is what a query pays for.
+            ref readonly var h = ref hot[i];
+            if (h.EndTicks <= q.StartTicks || h.AltLower > q.AltUpper || h.AltUpper < q.AltLower)
             {
                 continue;
             }
 
-            var altLower = altitude[2 * i];
-            var altUpper = altitude[(2 * i) + 1];
-            if (altLower > q.AltUpper || altUpper < q.AltLower || (owner[i] == q.ExcludeOwner && q.HasExcludedOwner))
-            {
-                continue;
-            }
-
-            // Exactly as Volume4D.ConflictsWith decides time and altitude.
-            if (Math.Max(start[i], probeTime.StartTicks) - Math.Min(end[i], probeTime.EndTicks) >= q.TimeTicks
-                || Math.Max(altLower, probeAltitude.Lower) - Math.Min(altUpper, probeAltitude.Upper) > q.VerticalMeters)
-            {
-                continue;
-            }
-
-            // Laterally, the inline shape settles most pairs without touching the footprint (a cache miss or more).
-            var at = i * Cell.ShapeStride;
-            if (shape[at + 5] > q.Box.MaxX || shape[at + 8] < q.Box.MinX || shape[at + 6] > q.Box.MaxY
-                || shape[at + 9] < q.Box.MinY || shape[at + 7] > q.Box.MaxZ || shape[at + 10] < q.Box.MinZ)
-            {
-                continue; // the boxes are apart
-            }
-
-            double dx = q.CapX - shape[at], dy = q.CapY - shape[at + 1], dz = q.CapZ - shape[at + 2];
+            double dx = q.CapX - h.CapX, dy = q.CapY - h.CapY, dz = q.CapZ - h.CapZ;
             var chord = Math.Sqrt((dx * dx) + (dy * dy) + (dz * dz));
-            if (chord > q.CapRadius + shape[at + 3] + q.LateralAngle + InlineMargin)
+            if (chord > q.CapRadius + h.CapRadius + q.LateralAngle + InlineMargin)
             {
                 continue; // a chord never exceeds its arc: the caps are apart
             }
 
-            var c = chord + InlineMargin;
-            if (c + (c * c * c / 20) <= q.InnerRadius + shape[at + 4] + q.LateralAngle)
+            ref readonly var c = ref cell.Cold[i];
+            if (c.Owner == q.ExcludeOwner && q.HasExcludedOwner)
             {
-                results.Add(cell.Id[i]); // the arc is at most c + c³/20: the inscribed caps meet
                 continue;
             }
 
-            if (Lateral.WithinAngle(q.Probe.Footprint, cell.Footprint[i], q.LateralAngle))
+            // Exactly as Volume4D.ConflictsWith decides altitude (time is already exact).
+            if (Math.Max(c.AltLower, q.Probe.Altitude.Lower) - Math.Min(c.AltUpper, q.Probe.Altitude.Upper) > q.VerticalMeters
+                || c.MinX > q.Box.MaxX || c.MaxX < q.Box.MinX || c.MinY > q.Box.MaxY
+                || c.MaxY < q.Box.MinY || c.MinZ > q.Box.MaxZ || c.MaxZ < q.Box.MinZ)
             {
-                results.Add(cell.Id[i]);
+                continue;
+            }
+
+            var near = chord + InlineMargin;
+            if (near + (near * near * near / 20) <= q.InnerRadius + c.InnerRadius + q.LateralAngle)
+            {
+                results.Add(c.Id); // the arc is at most c + c³/20: the inscribed caps meet
+                continue;
+            }
+
+            if (Lateral.WithinAngle(q.Probe.Footprint, cell.Volume[i].Footprint, q.LateralAngle))
+            {
+                results.Add(c.Id);
             }
         }
     }
@@ -470,15 +458,50 @@ public sealed class VolumeIndex : IDisposable
         public Dictionary<long, Cell> Cells { get; } = [];
     }
 
+    /// <summary>What every scanned entry is tested on, streamed in one pass: 32 bytes. The end time is exact;
+    /// the altitudes and the bounding cap are float copies rounded outwards, so the tests on them are conservative.</summary>
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential, Pack = 4)]
+    private readonly struct HotRecord(Volume4D volume)
+    {
+        public readonly long EndTicks = volume.Time.EndTicks;
+        public readonly float AltLower = Down(volume.Altitude.Lower);
+        public readonly float AltUpper = Up(volume.Altitude.Upper);
+        public readonly float CapX = (float)volume.Footprint.CapCenter.X;
+        public readonly float CapY = (float)volume.Footprint.CapCenter.Y;
+        public readonly float CapZ = (float)volume.Footprint.CapCenter.Z;
+        public readonly float CapRadius = Up(volume.Footprint.CapRadius);
+    }
+
+    /// <summary>What the few entries that pass the hot tests are decided on: 64 bytes, one cache line.</summary>
+    private readonly struct ColdRecord(long id, int owner, Volume4D volume)
+    {
+        public readonly long Id = id;
+        public readonly double AltLower = volume.Altitude.Lower;
+        public readonly double AltUpper = volume.Altitude.Upper;
+        public readonly int Owner = owner;
+        public readonly float InnerRadius = volume.Footprint.InnerRadius > 0 ? Math.Max(0, Down(volume.Footprint.InnerRadius)) : 0;
+        public readonly float MinX = Down(volume.Footprint.Bounds.MinX);
+        public readonly float MinY = Down(volume.Footprint.Bounds.MinY);
+        public readonly float MinZ = Down(volume.Footprint.Bounds.MinZ);
+        public readonly float MaxX = Up(volume.Footprint.Bounds.MaxX);
+        public readonly float MaxY = Up(volume.Footprint.Bounds.MaxY);
+        public readonly float MaxZ = Up(volume.Footprint.Bounds.MaxZ);
+    }
+
     /// <summary>
-    /// The volumes of one grid cell, sorted by start time, in columns. Times and altitudes are exact; the shape
-    /// is a float copy of the footprint's bounding cap, inscribed cap and box, rounded outwards for what bounds
-    /// and inwards for what is inscribed, so the tests made on it are conservative.
+    /// The volumes of one grid cell, sorted by start time: starts (for the binary search), hot records (streamed
+    /// by every query that visits the cell), cold records (read for the few that pass) and the volumes themselves
+    /// (read only when the caps cannot settle a pair).
     /// </summary>
     private sealed class Cell(Level level, int x, int y, int z)
     {
-        // capX, capY, capZ, capRadius, innerRadius, minX, minY, minZ, maxX, maxY, maxZ
-        public const int ShapeStride = 11;
+        private const int SampleShift = 4;
+
+        private const int SampleEvery = 1 << SampleShift;
+
+        /// <summary>Every <see cref="SampleEvery"/>-th start: a binary search over a cold cell then touches two or
+        /// three cache lines instead of one per step.</summary>
+        private long[] _sample = [];
 
         public Level Level { get; } = level;
 
@@ -495,27 +518,11 @@ public sealed class VolumeIndex : IDisposable
 
         public long[] Start { get; private set; } = new long[4];
 
-        public long[] End { get; private set; } = new long[4];
+        public HotRecord[] Hot { get; private set; } = new HotRecord[4];
 
-        public long[] Id { get; private set; } = new long[4];
-
-        public int[] Owner { get; private set; } = new int[4];
-
-        public double[] Altitude { get; private set; } = new double[8];
-
-        public float[] Shape { get; private set; } = new float[4 * ShapeStride];
-
-        public Footprint[] Footprint { get; private set; } = new Footprint[4];
+        public ColdRecord[] Cold { get; private set; } = new ColdRecord[4];
 
         public Volume4D[] Volume { get; private set; } = new Volume4D[4];
-
-        /// <summary>Every <see cref="SampleEvery"/>-th start: a binary search over a cold cell then touches two or
-        /// three cache lines instead of one per step.</summary>
-        private long[] _sample = [];
-
-        private const int SampleShift = 4;
-
-        private const int SampleEvery = 1 << SampleShift;
 
         /// <summary>The first position whose start is at or after <paramref name="startTicks"/>.</summary>
         public int LowerBound(long startTicks)
@@ -540,21 +547,6 @@ public sealed class VolumeIndex : IDisposable
             }
 
             return lo;
-        }
-
-        private void Resample(int from)
-        {
-            var samples = (Count + SampleEvery - 1) >> SampleShift;
-            if (_sample.Length < samples || _sample.Length > 2 * samples + 4)
-            {
-                Array.Resize(ref _sample, samples + 4);
-                from = 0;
-            }
-
-            for (var k = from >> SampleShift; k < samples; k++)
-            {
-                _sample[k] = Start[k << SampleShift];
-            }
         }
 
         public void Add(long id, int owner, Volume4D volume, bool sorted)
@@ -583,7 +575,7 @@ public sealed class VolumeIndex : IDisposable
         {
             for (var i = LowerBound(startTicks); i < Count; i++)
             {
-                if (Id[i] == id)
+                if (Cold[i].Id == id)
                 {
                     return i;
                 }
@@ -596,7 +588,6 @@ public sealed class VolumeIndex : IDisposable
         {
             Move(i + 1, i, Count - i - 1);
             Count--;
-            Footprint[Count] = null!;
             Volume[Count] = null!;
             if (Count < Start.Length / 4 && Start.Length > 4)
             {
@@ -614,73 +605,60 @@ public sealed class VolumeIndex : IDisposable
                 order[i] = i;
             }
 
-            var keys = Start[..Count];
-            Array.Sort(keys, order);
+            Array.Sort(Start[..Count], order);
             var volumes = Volume[..Count];
-            var ids = Id[..Count];
-            var owners = Owner[..Count];
+            var cold = Cold[..Count];
             for (var i = 0; i < Count; i++)
             {
-                Set(i, ids[order[i]], owners[order[i]], volumes[order[i]]);
+                Set(i, cold[order[i]].Id, cold[order[i]].Owner, volumes[order[i]]);
             }
 
             Resample(0);
         }
 
+        private void Resample(int from)
+        {
+            var samples = (Count + SampleEvery - 1) >> SampleShift;
+            if (_sample.Length < samples || _sample.Length > (2 * samples) + 4)
+            {
+                Array.Resize(ref _sample, samples + 4);
+                from = 0;
+            }
+
+            for (var k = from >> SampleShift; k < samples; k++)
+            {
+                _sample[k] = Start[k << SampleShift];
+            }
+        }
+
         private void Set(int at, long id, int owner, Volume4D volume)
         {
             Start[at] = volume.Time.StartTicks;
-            End[at] = volume.Time.EndTicks;
-            Id[at] = id;
-            Owner[at] = owner;
-            Altitude[2 * at] = volume.Altitude.Lower;
-            Altitude[(2 * at) + 1] = volume.Altitude.Upper;
-            var f = volume.Footprint;
-            var b = f.Bounds;
-            var s = at * ShapeStride;
-            Shape[s] = (float)f.CapCenter.X;
-            Shape[s + 1] = (float)f.CapCenter.Y;
-            Shape[s + 2] = (float)f.CapCenter.Z;
-            Shape[s + 3] = Up(f.CapRadius);
-            Shape[s + 4] = f.InnerRadius > 0 ? Math.Max(0, Down(f.InnerRadius)) : 0;
-            Shape[s + 5] = Down(b.MinX);
-            Shape[s + 6] = Down(b.MinY);
-            Shape[s + 7] = Down(b.MinZ);
-            Shape[s + 8] = Up(b.MaxX);
-            Shape[s + 9] = Up(b.MaxY);
-            Shape[s + 10] = Up(b.MaxZ);
-            Footprint[at] = f;
+            Hot[at] = new HotRecord(volume);
+            Cold[at] = new ColdRecord(id, owner, volume);
             Volume[at] = volume;
         }
 
         private void Move(int from, int to, int length)
         {
             Array.Copy(Start, from, Start, to, length);
-            Array.Copy(End, from, End, to, length);
-            Array.Copy(Id, from, Id, to, length);
-            Array.Copy(Owner, from, Owner, to, length);
-            Array.Copy(Altitude, 2 * from, Altitude, 2 * to, 2 * length);
-            Array.Copy(Shape, ShapeStride * from, Shape, ShapeStride * to, ShapeStride * length);
-            Array.Copy(Footprint, from, Footprint, to, length);
+            Array.Copy(Hot, from, Hot, to, length);
+            Array.Copy(Cold, from, Cold, to, length);
             Array.Copy(Volume, from, Volume, to, length);
         }
 
         private void Resize(int capacity)
         {
-            Start = Resized(Start, capacity, 1);
-            End = Resized(End, capacity, 1);
-            Id = Resized(Id, capacity, 1);
-            Owner = Resized(Owner, capacity, 1);
-            Altitude = Resized(Altitude, capacity, 2);
-            Shape = Resized(Shape, capacity, ShapeStride);
-            Footprint = Resized(Footprint, capacity, 1);
-            Volume = Resized(Volume, capacity, 1);
+            Start = Resized(Start, capacity);
+            Hot = Resized(Hot, capacity);
+            Cold = Resized(Cold, capacity);
+            Volume = Resized(Volume, capacity);
         }
 
-        private T[] Resized<T>(T[] array, int capacity, int stride)
+        private T[] Resized<T>(T[] array, int capacity)
         {
-            var resized = new T[capacity * stride];
-            Array.Copy(array, resized, Count * stride);
+            var resized = new T[capacity];
+            Array.Copy(array, resized, Count);
             return resized;
         }
     }
