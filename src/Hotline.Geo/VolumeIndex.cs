@@ -28,6 +28,9 @@ public sealed class VolumeIndex : IDisposable
     // Slack (radians, about 1.6 m) for the float copies of caps kept inline in cells: covers their rounding.
     private const double InlineMargin = 2.5e-7;
 
+    [ThreadStatic]
+    private static List<(Footprint, long)>? t_pending;
+
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly Dictionary<long, Location> _locations = [];
     private readonly Level?[] _levels = new Level?[MaxLevel + 1];
@@ -155,6 +158,8 @@ public sealed class VolumeIndex : IDisposable
         ArgumentNullException.ThrowIfNull(results);
         var before = results.Count;
         var q = new QueryShape(probe, separation, excludeOwner);
+        var pending = t_pending ??= new List<(Footprint, long)>();
+        pending.Clear();
         _lock.EnterReadLock();
         try
         {
@@ -162,7 +167,7 @@ public sealed class VolumeIndex : IDisposable
             {
                 if (level is not null && level.Cells.Count > 0)
                 {
-                    QueryLevel(level, in q, results);
+                    QueryLevel(level, in q, results, pending);
                 }
             }
         }
@@ -171,13 +176,38 @@ public sealed class VolumeIndex : IDisposable
             _lock.ExitReadLock();
         }
 
+        // The pairs the caps could not settle need the footprints: volumes are immutable, so this runs outside
+        // the lock. Touching every footprint first lets their cache misses overlap instead of queueing.
+        var touch = 0.0;
+        foreach (var (footprint, _) in pending)
+        {
+            touch += footprint.CapRadius;
+        }
+
+        foreach (var (footprint, _) in pending)
+        {
+            if (footprint is PolygonFootprint polygon)
+            {
+                touch += polygon.Data[0];
+            }
+        }
+
+        foreach (var (footprint, id) in pending)
+        {
+            if (Lateral.WithinAngle(probe.Footprint, footprint, q.LateralAngle))
+            {
+                results.Add(id);
+            }
+        }
+
+        GC.KeepAlive(touch);
         return results.Count - before;
     }
 
     /// <summary>Disposes the lock.</summary>
     public void Dispose() => _lock.Dispose();
 
-    private void QueryLevel(Level level, in QueryShape q, List<long> results)
+    private static void QueryLevel(Level level, in QueryShape q, List<long> results, List<(Footprint, long)> pending)
     {
         var size = level.CellSize;
         var inv = level.InverseCellSize;
@@ -196,7 +226,7 @@ public sealed class VolumeIndex : IDisposable
             {
                 if (cell.X >= x0 && cell.X <= x1 && cell.Y >= y0 && cell.Y <= y1 && cell.Z >= z0 && cell.Z <= z1)
                 {
-                    ScanCell(cell, in q, results);
+                    ScanCell(cell, in q, results, pending);
                 }
             }
 
@@ -220,25 +250,30 @@ public sealed class VolumeIndex : IDisposable
 
                     if (level.Cells.TryGetValue(Key(x, y, z), out var cell))
                     {
-                        ScanCell(cell, in q, results);
+                        ScanCell(cell, in q, results, pending);
                     }
                 }
             }
         }
     }
 
-    private static void ScanCell(Cell cell, in QueryShape q, List<long> results)
+    private static void ScanCell(Cell cell, in QueryShape q, List<long> results, List<(Footprint, long)> pending)
     {
         // Entries are sorted by start: those starting at or after the query's (grown) end cannot meet it, and those
         // starting before (grown start − longest duration in the cell) end before the query starts.
-        var hi = cell.LowerBound(q.EndTicks);
         var lo = cell.LowerBound(SaturatingSubtract(q.StartTicks, cell.MaxDurationTicks));
         var hot = cell.Hot;
-        for (var i = lo; i < hi; i++)
+        var count = cell.Count;
+        for (var i = lo; i < count; i++)
         {
             // One sequential pass over 32-byte records settles most entries: end time (exact), altitude and the
             // bounding cap (conservative floats). Memory latency, not arithmetic, is what a query pays for.
             ref readonly var h = ref hot[i];
+            if (h.StartTicks >= q.EndTicks)
+            {
+                break;
+            }
+
             if (h.EndTicks <= q.StartTicks || h.AltLower > q.AltUpper || h.AltUpper < q.AltLower)
             {
                 continue;
@@ -272,10 +307,7 @@ public sealed class VolumeIndex : IDisposable
                 continue;
             }
 
-            if (Lateral.WithinAngle(q.Probe.Footprint, cell.Volume[i].Footprint, q.LateralAngle))
-            {
-                results.Add(c.Id);
-            }
+            pending.Add((cell.Footprint[i], c.Id));
         }
     }
 
@@ -458,11 +490,12 @@ public sealed class VolumeIndex : IDisposable
         public Dictionary<long, Cell> Cells { get; } = [];
     }
 
-    /// <summary>What every scanned entry is tested on, streamed in one pass: 32 bytes. The end time is exact;
+    /// <summary>What every scanned entry is tested on, streamed in one pass: 40 bytes. Times are exact;
     /// the altitudes and the bounding cap are float copies rounded outwards, so the tests on them are conservative.</summary>
     [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential, Pack = 4)]
     private readonly struct HotRecord(Volume4D volume)
     {
+        public readonly long StartTicks = volume.Time.StartTicks;
         public readonly long EndTicks = volume.Time.EndTicks;
         public readonly float AltLower = Down(volume.Altitude.Lower);
         public readonly float AltUpper = Up(volume.Altitude.Upper);
@@ -523,6 +556,8 @@ public sealed class VolumeIndex : IDisposable
         public ColdRecord[] Cold { get; private set; } = new ColdRecord[4];
 
         public Volume4D[] Volume { get; private set; } = new Volume4D[4];
+
+        public Footprint[] Footprint { get; private set; } = new Footprint[4];
 
         /// <summary>The first position whose start is at or after <paramref name="startTicks"/>.</summary>
         public int LowerBound(long startTicks)
@@ -589,6 +624,7 @@ public sealed class VolumeIndex : IDisposable
             Move(i + 1, i, Count - i - 1);
             Count--;
             Volume[Count] = null!;
+            Footprint[Count] = null!;
             if (Count < Start.Length / 4 && Start.Length > 4)
             {
                 Resize(Math.Max(4, Start.Length / 2));
@@ -637,6 +673,7 @@ public sealed class VolumeIndex : IDisposable
             Hot[at] = new HotRecord(volume);
             Cold[at] = new ColdRecord(id, owner, volume);
             Volume[at] = volume;
+            Footprint[at] = volume.Footprint;
         }
 
         private void Move(int from, int to, int length)
@@ -645,6 +682,7 @@ public sealed class VolumeIndex : IDisposable
             Array.Copy(Hot, from, Hot, to, length);
             Array.Copy(Cold, from, Cold, to, length);
             Array.Copy(Volume, from, Volume, to, length);
+            Array.Copy(Footprint, from, Footprint, to, length);
         }
 
         private void Resize(int capacity)
@@ -653,6 +691,7 @@ public sealed class VolumeIndex : IDisposable
             Hot = Resized(Hot, capacity);
             Cold = Resized(Cold, capacity);
             Volume = Resized(Volume, capacity);
+            Footprint = Resized(Footprint, capacity);
         }
 
         private T[] Resized<T>(T[] array, int capacity)
