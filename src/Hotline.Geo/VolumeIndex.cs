@@ -261,7 +261,7 @@ public sealed class VolumeIndex : IDisposable
     {
         // Entries are sorted by start: those starting at or after the query's (grown) end cannot meet it, and those
         // starting before (grown start − longest duration in the cell) end before the query starts.
-        var lo = cell.LowerBound(SaturatingSubtract(q.StartTicks, cell.MaxDurationTicks));
+        var lo = cell.BlockBefore(SaturatingSubtract(q.StartTicks, cell.MaxDurationTicks));
         var hot = cell.Hot;
         var count = cell.Count;
         for (var i = lo; i < count; i++)
@@ -557,6 +557,16 @@ public sealed class VolumeIndex : IDisposable
         public Volume4D[] Volume { get; private set; } = new Volume4D[4];
 
         public Footprint[] Footprint { get; private set; } = new Footprint[4];
+
+        /// <summary>A position at or before the first whose start is at or after <paramref name="startTicks"/>,
+        /// found on the samples alone (at most one block early, which the end test then drops): queries never
+        /// read the start column.</summary>
+        public int BlockBefore(long startTicks)
+        {
+            var samples = (Count + SampleEvery - 1) >> SampleShift;
+            var k = VolumeIndex.LowerBound(_sample, samples, startTicks);
+            return k == 0 ? 0 : ((k - 1) << SampleShift) + 1;
+        }
 
         /// <summary>The first position whose start is at or after <paramref name="startTicks"/>.</summary>
         public int LowerBound(long startTicks)
