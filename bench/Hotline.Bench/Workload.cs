@@ -5,14 +5,14 @@ using Hotline.Geo;
 namespace Hotline.Bench;
 
 /// <summary>One row of <c>shared/bench/gen_volumes.py</c>, as a volume.</summary>
-internal sealed record WorkloadVolume(long Id, int Owner, Volume4D Volume);
+public sealed record WorkloadVolume(long Id, int Owner, Volume4D Volume);
 
 /// <summary>
 /// Loads the deterministic benchmark workload. The CSV comes from <c>shared/bench/gen_volumes.py</c> itself (run
 /// once and cached under <c>bench/data/</c>), so there is no second implementation of the generator to drift.
 /// The first N rows of a file are the N-volume data set, so one 1,000,000-row file serves every N.
 /// </summary>
-internal static class Workload
+public static class Workload
 {
     public const int MaxCount = 1_000_000;
 

@@ -13,8 +13,11 @@ namespace Hotline.Geo;
 /// its 3D bounding box, in the cell holding the box's minimum corner. A query visits, at each occupied level, the
 /// cells whose loose extent (cell plus one cell) meets the query box and the sphere, or walks that level's cells
 /// when that is cheaper. Each cell keeps its entries sorted by start time, so the time window narrows every cell
-/// to a binary-searched run; altitude and a float box filter the run; the exact <see cref="Volume4D.ConflictsWith"/>
-/// decides.</para>
+/// to one run, found on a sample of every 16th start. The run is streamed as 40-byte hot records (exact times,
+/// float altitudes and bounding cap rounded outwards); the few that pass are checked on a cold record (exact
+/// altitudes, owner, inscribed cap, box), and only pairs the caps cannot settle reach the exact
+/// <see cref="Lateral"/> test, after the lock is released (volumes are immutable). Every filter is conservative, so
+/// the answer is exactly the set <see cref="Volume4D.ConflictsWith"/> defines.</para>
 /// <para><b>Concurrency.</b> Any number of concurrent readers with one writer at a time: queries take a shared
 /// lock, writes an exclusive one (a write holds it for microseconds). Volumes are immutable, so a result can be
 /// used after the lock is released. Not re-entrant: do not call the index from inside a query.</para>
@@ -266,7 +269,7 @@ public sealed class VolumeIndex : IDisposable
         var count = cell.Count;
         for (var i = lo; i < count; i++)
         {
-            // One sequential pass over 32-byte records settles most entries: end time (exact), altitude and the
+            // One sequential pass over 40-byte records settles most entries: times (exact), altitude and the
             // bounding cap (conservative floats). Memory latency, not arithmetic, is what a query pays for.
             ref readonly var h = ref hot[i];
             if (h.StartTicks >= q.EndTicks)
