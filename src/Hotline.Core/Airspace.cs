@@ -1,0 +1,692 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading.Channels;
+using Hotline.Geo;
+
+namespace Hotline.Core;
+
+/// <summary>
+/// The shared airspace of one deployment: parties, reservations and constraints, the conflict index, and the
+/// filing rule. Every write goes through one writer that checks, applies and then commits a whole batch to the
+/// store in one durable transaction (group commit); a write is acknowledged only after its batch is durable, and
+/// since checks run one after another on the writer, two filings can never both be accepted in conflict without
+/// acknowledging each other. Reads run concurrently with the writer.
+/// </summary>
+public sealed class Airspace : IAsyncDisposable
+{
+    private const int ExtentBits = 8;
+
+    private readonly IAirspaceStore _store;
+    private readonly AirspaceOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Channel<Work> _queue = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private readonly CancellationTokenSource _stopping = new();
+    private State _state = new();
+    private Task _writer = Task.CompletedTask;
+
+    private Airspace(IAirspaceStore store, AirspaceOptions options, TimeProvider time)
+    {
+        _store = store;
+        _options = options;
+        _time = time;
+    }
+
+    /// <summary>The deployment's rules.</summary>
+    public AirspaceOptions Options => _options;
+
+    /// <summary>Loads the stored state, rebuilds the conflict index and starts the writer.</summary>
+    public static async Task<Airspace> OpenAsync(IAirspaceStore store, AirspaceOptions options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(time);
+        if (options.MaxExtents is < 1 or > 1 << ExtentBits)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "MaxExtents must be in [1, 256]");
+        }
+
+        var airspace = new Airspace(store, options, time);
+        airspace._state = State.From(await store.LoadAsync(cancellationToken).ConfigureAwait(false));
+        airspace._writer = Task.Run(airspace.WriteLoopAsync, CancellationToken.None);
+        return airspace;
+    }
+
+    /// <summary>Creates the operator's credential if there is none yet and returns its secret (else null).</summary>
+    public async Task<string?> EnsureOperatorCredentialAsync(CancellationToken cancellationToken)
+    {
+        var outcome = await SubmitAsync<string?>(changes =>
+        {
+            if (_state.Credentials.Values.Any(c => c.Role == Role.Operator))
+            {
+                return Outcome<string?>.Ok(null);
+            }
+
+            var (secret, credential) = NewCredential(Role.Operator, null);
+            Apply(changes, new CredentialSaved(credential));
+            return Outcome<string?>.Ok(secret);
+        }, cancellationToken).ConfigureAwait(false);
+        return outcome.Value;
+    }
+
+    /// <summary>The caller a bearer secret stands for, or null.</summary>
+    public Principal? Authenticate(string secret)
+    {
+        if (string.IsNullOrEmpty(secret))
+        {
+            return null;
+        }
+
+        var hash = Hash(secret);
+        _lock.EnterReadLock();
+        try
+        {
+            return _state.Credentials.TryGetValue(hash, out var c) ? new Principal(c.Role, c.PartyId) : null;
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>Creates a party (operator only) and returns it with the secret of its first credential.</summary>
+    public Task<Outcome<(Party Party, string Secret)>> CreatePartyAsync(Principal caller, string name, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (caller.Role != Role.Operator)
+        {
+            return Task.FromResult(Outcome<(Party, string)>.Forbidden("only the operator creates parties"));
+        }
+
+        name = (name ?? "").Trim();
+        if (name.Length == 0 || name.Length > 100 || name.Any(char.IsControl))
+        {
+            return Task.FromResult(Outcome<(Party, string)>.Invalid("name", "must be 1 to 100 printable characters"));
+        }
+
+        return SubmitAsync<(Party, string)>(changes =>
+        {
+            if (_state.Parties.Values.Any(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)))
+            {
+                return new(OutcomeKind.Duplicate, Field: "name", Detail: $"a party named '{name}' already exists");
+            }
+
+            var party = new Party(_state.NextPartyId, name, _time.GetUtcNow());
+            var (secret, credential) = NewCredential(Role.Party, party.Id);
+            Apply(changes, new PartySaved(party));
+            Apply(changes, new CredentialSaved(credential));
+            return Outcome<(Party, string)>.Ok((party, secret));
+        }, cancellationToken);
+    }
+
+    /// <summary>Issues another credential to a party (operator only): for rotation or a second representative.</summary>
+    public Task<Outcome<string>> IssueCredentialAsync(Principal caller, int partyId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (caller.Role != Role.Operator)
+        {
+            return Task.FromResult(Outcome<string>.Forbidden("only the operator issues credentials"));
+        }
+
+        return SubmitAsync(changes =>
+        {
+            if (!_state.Parties.ContainsKey(partyId))
+            {
+                return Outcome<string>.NotFound($"no party {partyId}");
+            }
+
+            var (secret, credential) = NewCredential(Role.Party, partyId);
+            Apply(changes, new CredentialSaved(credential));
+            return Outcome<string>.Ok(secret);
+        }, cancellationToken);
+    }
+
+    /// <summary>Every party.</summary>
+    public IReadOnlyList<Party> Parties() => Read(s => s.Parties.Values.OrderBy(p => p.Id).ToList());
+
+    /// <summary>
+    /// Files a reservation. Refused, listing every conflict, unless <paramref name="acknowledged"/> holds each
+    /// conflicting reservation or constraint at its current version.
+    /// </summary>
+    public Task<Outcome<Reservation>> FileReservationAsync(
+        Principal caller, IReadOnlyList<Volume4D> extents, ReservationState state, string? callSign, string? notes,
+        IReadOnlySet<EntityVersion> acknowledged, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(acknowledged);
+        if (Check(caller, extents, callSign, notes) is { } invalid)
+        {
+            return Task.FromResult(invalid);
+        }
+
+        if (state is not (ReservationState.Accepted or ReservationState.Activated))
+        {
+            return Task.FromResult(Outcome<Reservation>.Invalid("state", "a new reservation is Accepted or Activated"));
+        }
+
+        var owner = caller.PartyId!.Value;
+        return SubmitAsync(changes =>
+        {
+            var conflicts = FindConflicts(owner, extents, null);
+            if (conflicts.Any(c => !acknowledged.Contains(new EntityVersion(c.OtherId, c.OtherVersion))))
+            {
+                return new Outcome<Reservation>(OutcomeKind.Conflicts, Conflicts: conflicts);
+            }
+
+            var reservation = new Reservation(Guid.CreateVersion7(_time.GetUtcNow()), owner, extents, state, 1, callSign, notes, _time.GetUtcNow());
+            Apply(changes, new ReservationSaved(reservation));
+            return Outcome<Reservation>.Ok(reservation);
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Changes a reservation (its owner only) at <paramref name="expectedVersion"/>: new extents, state, private
+    /// fields. Moving to Accepted or Activated follows the filing rule; Nonconforming and Contingent do not (the
+    /// aircraft is already off its plan, refusing the report would only hide it).
+    /// </summary>
+    public Task<Outcome<Reservation>> AmendReservationAsync(
+        Principal caller, Guid id, long expectedVersion, IReadOnlyList<Volume4D> extents, ReservationState state,
+        string? callSign, string? notes, IReadOnlySet<EntityVersion> acknowledged, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(acknowledged);
+        if (Check(caller, extents, callSign, notes) is { } invalid)
+        {
+            return Task.FromResult(invalid);
+        }
+
+        return SubmitAsync(changes =>
+        {
+            if (Owned(caller, id, expectedVersion) is { } refused)
+            {
+                return refused;
+            }
+
+            var current = _state.Reservations[id].Reservation!;
+            if (!CanMove(current.State, state))
+            {
+                return Outcome<Reservation>.Invalid("state", $"a reservation cannot go from {current.State} to {state}");
+            }
+
+            if (state is ReservationState.Accepted or ReservationState.Activated)
+            {
+                var conflicts = FindConflicts(current.Owner, extents, id);
+                if (conflicts.Any(c => !acknowledged.Contains(new EntityVersion(c.OtherId, c.OtherVersion))))
+                {
+                    return new Outcome<Reservation>(OutcomeKind.Conflicts, Conflicts: conflicts);
+                }
+            }
+
+            var amended = current with { Extents = extents, State = state, Version = current.Version + 1, CallSign = callSign, Notes = notes, UpdatedAt = _time.GetUtcNow() };
+            Apply(changes, new ReservationSaved(amended));
+            return Outcome<Reservation>.Ok(amended);
+        }, cancellationToken);
+    }
+
+    /// <summary>Ends a reservation (its owner only): it leaves the airspace and can no longer change.</summary>
+    public Task<Outcome<Reservation>> EndReservationAsync(Principal caller, Guid id, long expectedVersion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        return SubmitAsync(changes =>
+        {
+            if (Owned(caller, id, expectedVersion) is { } refused)
+            {
+                return refused;
+            }
+
+            var current = _state.Reservations[id].Reservation!;
+            if (current.State == ReservationState.Ended)
+            {
+                return Outcome<Reservation>.Invalid("state", "the reservation has already ended");
+            }
+
+            var ended = current with { State = ReservationState.Ended, Version = current.Version + 1, UpdatedAt = _time.GetUtcNow() };
+            Apply(changes, new ReservationSaved(ended));
+            return Outcome<Reservation>.Ok(ended);
+        }, cancellationToken);
+    }
+
+    /// <summary>A reservation by id (any party may read it; the caller decides what to disclose).</summary>
+    public Reservation? GetReservation(Guid id) => Read(s => s.Reservations.TryGetValue(id, out var e) ? e.Reservation : null);
+
+    /// <summary>The reservations of <paramref name="owner"/> (all parties when null), ended ones only when asked.</summary>
+    public IReadOnlyList<Reservation> ListReservations(int? owner, bool includeEnded) => Read(s => s.Reservations.Values
+        .Select(e => e.Reservation!)
+        .Where(r => (owner is null || r.Owner == owner) && (includeEnded || r.State != ReservationState.Ended))
+        .OrderBy(r => r.Id)
+        .ToList());
+
+    /// <summary>Closes an area for a time. Constraints are imposed, not negotiated: no acknowledgement needed.</summary>
+    public Task<Outcome<Constraint>> CreateConstraintAsync(Principal caller, IReadOnlyList<Volume4D> extents, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (Check(caller, extents, null, null) is { } invalid)
+        {
+            return Task.FromResult(new Outcome<Constraint>(invalid.Kind, Field: invalid.Field, Detail: invalid.Detail));
+        }
+
+        return SubmitAsync(changes =>
+        {
+            var constraint = new Constraint(Guid.CreateVersion7(_time.GetUtcNow()), caller.PartyId!.Value, extents, 1, _time.GetUtcNow());
+            Apply(changes, new ConstraintSaved(constraint));
+            return Outcome<Constraint>.Ok(constraint);
+        }, cancellationToken);
+    }
+
+    /// <summary>Withdraws a constraint (its owner only).</summary>
+    public Task<Outcome<Constraint>> DeleteConstraintAsync(Principal caller, Guid id, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        return SubmitAsync(changes =>
+        {
+            if (!_state.Constraints.TryGetValue(id, out var entity))
+            {
+                return Outcome<Constraint>.NotFound($"no constraint {id}");
+            }
+
+            if (caller.PartyId != entity.Constraint!.Owner)
+            {
+                return Outcome<Constraint>.Forbidden("only the owner withdraws a constraint");
+            }
+
+            Apply(changes, new ConstraintDeleted(id));
+            return Outcome<Constraint>.Ok(entity.Constraint);
+        }, cancellationToken);
+    }
+
+    /// <summary>A constraint by id.</summary>
+    public Constraint? GetConstraint(Guid id) => Read(s => s.Constraints.TryGetValue(id, out var e) ? e.Constraint : null);
+
+    /// <summary>Every constraint.</summary>
+    public IReadOnlyList<Constraint> ListConstraints() => Read(s => s.Constraints.Values.Select(e => e.Constraint!).OrderBy(c => c.Id).ToList());
+
+    /// <summary>The reservations (not ended) and constraints with an extent in the area of interest.</summary>
+    public (IReadOnlyList<Reservation> Reservations, IReadOnlyList<Constraint> Constraints) Query(Volume4D area)
+    {
+        ArgumentNullException.ThrowIfNull(area);
+        var hits = new List<long>();
+        _state.Index.Query(area, Separation.None, null, hits);
+        return Read(s =>
+        {
+            var reservations = new List<Reservation>();
+            var constraints = new List<Constraint>();
+            foreach (var seq in hits.Select(h => (int)(h >> ExtentBits)).Distinct())
+            {
+                if (s.BySeq.TryGetValue(seq, out var e))
+                {
+                    if (e.Reservation is { } r)
+                    {
+                        reservations.Add(r);
+                    }
+                    else if (e.Constraint is { } c)
+                    {
+                        constraints.Add(c);
+                    }
+                }
+            }
+
+            return ((IReadOnlyList<Reservation>)reservations, (IReadOnlyList<Constraint>)constraints);
+        });
+    }
+
+    /// <summary>The open conflicts of a party's reservations with other parties' reservations and constraints.</summary>
+    public IReadOnlyList<Conflict> OpenConflicts(int party)
+    {
+        var mine = ListReservations(party, includeEnded: false);
+        return Read(_ => mine.SelectMany(r => FindConflicts(party, r.Extents, r.Id, r.Id)).ToList());
+    }
+
+    /// <summary>Stops the writer after the queued writes.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _writer.ConfigureAwait(false);
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+        _state.Index.Dispose();
+        _lock.Dispose();
+    }
+
+    // ---- the filing rule ------------------------------------------------------------------------------------
+
+    /// <summary>Every extent of another party's live reservation or constraint within separation of
+    /// <paramref name="extents"/>, skipping the entity being changed.</summary>
+    private List<Conflict> FindConflicts(int owner, IReadOnlyList<Volume4D> extents, Guid? changing, Guid? reportAs = null)
+    {
+        var conflicts = new List<Conflict>();
+        var hits = new List<long>();
+        for (var i = 0; i < extents.Count; i++)
+        {
+            hits.Clear();
+            _state.Index.Query(extents[i], _options.Separation, owner, hits);
+            hits.Sort();
+            foreach (var hit in hits)
+            {
+                if (!_state.BySeq.TryGetValue((int)(hit >> ExtentBits), out var other) || other.Id == changing)
+                {
+                    continue;
+                }
+
+                var otherExtent = (int)(hit & ((1 << ExtentBits) - 1));
+                var volume = other.Extents[otherExtent];
+                conflicts.Add(new Conflict(
+                    reportAs ?? Guid.Empty,
+                    owner,
+                    i,
+                    other.Kind,
+                    other.Id,
+                    other.Owner,
+                    other.Version,
+                    otherExtent,
+                    ConflictRegion.Between(extents[i], volume)));
+            }
+        }
+
+        return conflicts;
+    }
+
+    private static bool CanMove(ReservationState from, ReservationState to) => (from, to) switch
+    {
+        (ReservationState.Ended, _) => false,
+        (_, ReservationState.Ended) => true,
+        (ReservationState.Accepted, ReservationState.Accepted or ReservationState.Activated) => true,
+        (ReservationState.Activated, ReservationState.Activated or ReservationState.Nonconforming or ReservationState.Contingent) => true,
+        (ReservationState.Nonconforming, ReservationState.Activated or ReservationState.Nonconforming or ReservationState.Contingent) => true,
+        (ReservationState.Contingent, ReservationState.Contingent) => true,
+        _ => false,
+    };
+
+    private Outcome<Reservation>? Check(Principal caller, IReadOnlyList<Volume4D> extents, string? callSign, string? notes)
+    {
+        if (caller.Role != Role.Party || caller.PartyId is null)
+        {
+            return Outcome<Reservation>.Forbidden("only parties file");
+        }
+
+        if (extents is null || extents.Count == 0)
+        {
+            return Outcome<Reservation>.Invalid("extents", "at least one extent is required");
+        }
+
+        if (extents.Count > _options.MaxExtents)
+        {
+            return Outcome<Reservation>.Invalid("extents", $"at most {_options.MaxExtents} extents, got {extents.Count}");
+        }
+
+        if (callSign?.Length > _options.MaxTextLength)
+        {
+            return Outcome<Reservation>.Invalid("callSign", $"at most {_options.MaxTextLength} characters");
+        }
+
+        if (notes?.Length > _options.MaxTextLength)
+        {
+            return Outcome<Reservation>.Invalid("notes", $"at most {_options.MaxTextLength} characters");
+        }
+
+        return null;
+    }
+
+    private Outcome<Reservation>? Owned(Principal caller, Guid id, long expectedVersion)
+    {
+        if (!_state.Reservations.TryGetValue(id, out var entity))
+        {
+            return Outcome<Reservation>.NotFound($"no reservation {id}");
+        }
+
+        if (caller.PartyId != entity.Owner)
+        {
+            return Outcome<Reservation>.Forbidden("only the owner changes a reservation");
+        }
+
+        return entity.Version != expectedVersion
+            ? new Outcome<Reservation>(OutcomeKind.VersionMismatch, Detail: $"the reservation is at version {entity.Version}, not {expectedVersion}", CurrentVersion: entity.Version)
+            : null;
+    }
+
+    // ---- the writer -----------------------------------------------------------------------------------------
+
+    private sealed class Work(Func<List<Change>, Action> apply, Action<Exception> fail)
+    {
+        public Func<List<Change>, Action> Apply { get; } = apply;
+
+        public Action<Exception> Fail { get; } = fail;
+    }
+
+    private Task<Outcome<T>> SubmitAsync<T>(Func<List<Change>, Outcome<T>> decide, CancellationToken cancellationToken)
+    {
+        var completion = new TaskCompletionSource<Outcome<T>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var work = new Work(
+            changes =>
+            {
+                var outcome = decide(changes);
+                return () => completion.TrySetResult(outcome);
+            },
+            e => completion.TrySetException(e));
+        if (!_queue.Writer.TryWrite(work))
+        {
+            completion.TrySetException(new ObjectDisposedException(nameof(Airspace)));
+        }
+
+        // The write itself is never cancelled half-way: once queued it is decided and committed or failed.
+        return completion.Task.WaitAsync(cancellationToken);
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<Work>();
+        var changes = new List<Change>();
+        var completions = new List<Action>();
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            changes.Clear();
+            completions.Clear();
+            while (batch.Count < _options.MaxBatch && reader.TryRead(out var work))
+            {
+                batch.Add(work);
+            }
+
+            foreach (var work in batch)
+            {
+                try
+                {
+                    completions.Add(work.Apply(changes));
+                }
+                catch (Exception e)
+                {
+                    completions.Add(() => work.Fail(e));
+                }
+            }
+
+            try
+            {
+                if (changes.Count > 0)
+                {
+                    await _store.CommitAsync(changes, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e)
+            {
+                // Nothing of this batch is acknowledged; the memory state goes back to what is stored.
+                foreach (var work in batch)
+                {
+                    work.Fail(e);
+                }
+
+                var reloaded = State.From(await _store.LoadAsync(CancellationToken.None).ConfigureAwait(false));
+                _lock.EnterWriteLock();
+                try
+                {
+                    _state.Index.Dispose();
+                    _state = reloaded;
+                }
+                finally
+                {
+                    _lock.ExitWriteLock();
+                }
+
+                continue;
+            }
+
+            foreach (var complete in completions)
+            {
+                complete();
+            }
+        }
+    }
+
+    /// <summary>Applies a change to the memory state (on the writer) and queues it for the batch's commit.</summary>
+    private void Apply(List<Change> changes, Change change)
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            _state.Apply(change);
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+
+        changes.Add(change);
+    }
+
+    private T Read<T>(Func<State, T> read)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            return read(_state);
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    private (string Secret, Credential Credential) NewCredential(Role role, int? partyId)
+    {
+        var secret = "hl_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return (secret, new Credential(Hash(secret), role, partyId, _time.GetUtcNow()));
+    }
+
+    private static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+
+    // ---- memory state ---------------------------------------------------------------------------------------
+
+    /// <summary>A reservation or constraint as the index knows it: a sequence number keys its extents.</summary>
+    private sealed record Entity(int Seq, Reservation? Reservation, Constraint? Constraint)
+    {
+        public Guid Id => Reservation?.Id ?? Constraint!.Id;
+
+        public int Owner => Reservation?.Owner ?? Constraint!.Owner;
+
+        public long Version => Reservation?.Version ?? Constraint!.Version;
+
+        public EntityKind Kind => Reservation is null ? EntityKind.Constraint : EntityKind.Reservation;
+
+        public IReadOnlyList<Volume4D> Extents => Reservation?.Extents ?? Constraint!.Extents;
+    }
+
+    private sealed class State
+    {
+        public Dictionary<int, Party> Parties { get; } = [];
+
+        public Dictionary<string, Credential> Credentials { get; } = [];
+
+        public Dictionary<Guid, Entity> Reservations { get; } = [];
+
+        public Dictionary<Guid, Entity> Constraints { get; } = [];
+
+        public Dictionary<int, Entity> BySeq { get; } = [];
+
+        public VolumeIndex Index { get; } = new();
+
+        public int NextPartyId => Parties.Count == 0 ? 1 : Parties.Keys.Max() + 1;
+
+        private int _nextSeq = 1;
+
+        public static State From(AirspaceSnapshot snapshot)
+        {
+            var state = new State();
+            foreach (var p in snapshot.Parties)
+            {
+                state.Apply(new PartySaved(p));
+            }
+
+            foreach (var c in snapshot.Credentials)
+            {
+                state.Apply(new CredentialSaved(c));
+            }
+
+            foreach (var r in snapshot.Reservations)
+            {
+                state.Apply(new ReservationSaved(r));
+            }
+
+            foreach (var c in snapshot.Constraints)
+            {
+                state.Apply(new ConstraintSaved(c));
+            }
+
+            return state;
+        }
+
+        public void Apply(Change change)
+        {
+            switch (change)
+            {
+                case PartySaved p:
+                    Parties[p.Party.Id] = p.Party;
+                    break;
+                case CredentialSaved c:
+                    Credentials[c.Credential.SecretHash] = c.Credential;
+                    break;
+                case ReservationSaved r:
+                    Put(Reservations, r.Reservation.Id, seq => new Entity(seq, r.Reservation, null), r.Reservation.State != ReservationState.Ended);
+                    break;
+                case ConstraintSaved c:
+                    Put(Constraints, c.Constraint.Id, seq => new Entity(seq, null, c.Constraint), live: true);
+                    break;
+                case ConstraintDeleted d:
+                    if (Constraints.Remove(d.Id, out var removed))
+                    {
+                        Unindex(removed);
+                        BySeq.Remove(removed.Seq);
+                    }
+
+                    break;
+                default:
+                    throw new ArgumentException($"unknown change {change.GetType().Name}", nameof(change));
+            }
+        }
+
+        private void Put(Dictionary<Guid, Entity> map, Guid id, Func<int, Entity> create, bool live)
+        {
+            if (map.TryGetValue(id, out var previous))
+            {
+                Unindex(previous);
+            }
+
+            var entity = create(previous?.Seq ?? _nextSeq++);
+            map[id] = entity;
+            BySeq[entity.Seq] = entity;
+            if (live)
+            {
+                for (var i = 0; i < entity.Extents.Count; i++)
+                {
+                    Index.Upsert(((long)entity.Seq << ExtentBits) | (long)i, entity.Owner, entity.Extents[i]);
+                }
+            }
+        }
+
+        private void Unindex(Entity entity)
+        {
+            for (var i = 0; i < entity.Extents.Count; i++)
+            {
+                Index.Remove(((long)entity.Seq << ExtentBits) | (long)i);
+            }
+        }
+    }
+}

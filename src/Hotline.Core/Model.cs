@@ -1,0 +1,114 @@
+using Hotline.Geo;
+
+namespace Hotline.Core;
+
+/// <summary>An organisation that shares the sky. <see cref="Id"/> is its number inside this deployment.</summary>
+public sealed record Party(int Id, string Name, DateTimeOffset CreatedAt);
+
+/// <summary>Who a credential speaks for.</summary>
+public enum Role
+{
+    /// <summary>The deployment's operator: creates parties, files nothing.</summary>
+    Operator,
+
+    /// <summary>A party: files and reads within the disclosure rules.</summary>
+    Party,
+}
+
+/// <summary>A bearer credential, kept only as the SHA-256 of its secret.</summary>
+public sealed record Credential(string SecretHash, Role Role, int? PartyId, DateTimeOffset CreatedAt);
+
+/// <summary>The authenticated caller of a use case.</summary>
+public sealed record Principal(Role Role, int? PartyId)
+{
+    /// <summary>The deployment's operator.</summary>
+    public static Principal Operator { get; } = new(Role.Operator, null);
+
+    /// <summary>A party.</summary>
+    public static Principal ForParty(int partyId) => new(Role.Party, partyId);
+}
+
+/// <summary>Reservation states, with ASTM F3548 meanings.</summary>
+public enum ReservationState
+{
+    /// <summary>Planned and deconflicted; not yet flying.</summary>
+    Accepted,
+
+    /// <summary>Flying, within its volumes.</summary>
+    Activated,
+
+    /// <summary>Flying outside its volumes, briefly.</summary>
+    Nonconforming,
+
+    /// <summary>Outside its volumes and not coming back soon.</summary>
+    Contingent,
+
+    /// <summary>Finished or withdrawn; no longer in the airspace.</summary>
+    Ended,
+}
+
+/// <summary>What kind of entity an extent or a conflict belongs to.</summary>
+public enum EntityKind
+{
+    /// <summary>A reservation (operational intent).</summary>
+    Reservation,
+
+    /// <summary>A constraint (closed area).</summary>
+    Constraint,
+}
+
+/// <summary>A party's plan to use airspace. <see cref="CallSign"/> and <see cref="Notes"/> never leave the owner.</summary>
+public sealed record Reservation(
+    Guid Id,
+    int Owner,
+    IReadOnlyList<Volume4D> Extents,
+    ReservationState State,
+    long Version,
+    string? CallSign,
+    string? Notes,
+    DateTimeOffset UpdatedAt);
+
+/// <summary>An area a party closes for a time, no reason given. Everyone sees it.</summary>
+public sealed record Constraint(Guid Id, int Owner, IReadOnlyList<Volume4D> Extents, long Version, DateTimeOffset UpdatedAt);
+
+/// <summary>An entity at a version: what a filer acknowledges.</summary>
+public readonly record struct EntityVersion(Guid Id, long Version);
+
+/// <summary>
+/// A reservation extent and another party's reservation or constraint extent within the separation minima.
+/// <see cref="Region"/> is where and when they meet: the overlap of the time windows and altitude bands (or, when
+/// they are only within the minima, the gap between them), over the two footprints.
+/// </summary>
+public sealed record Conflict(
+    Guid ReservationId,
+    int ReservationOwner,
+    int ReservationExtent,
+    EntityKind OtherKind,
+    Guid OtherId,
+    int OtherOwner,
+    long OtherVersion,
+    int OtherExtent,
+    ConflictRegion Region);
+
+/// <summary>Where two extents meet: a time span, an altitude span, and the two footprints.</summary>
+public sealed record ConflictRegion(DateTimeOffset Start, DateTimeOffset End, double AltitudeLower, double AltitudeUpper, Footprint Footprint, Footprint OtherFootprint)
+{
+    /// <summary>The region of two conflicting volumes.</summary>
+    public static ConflictRegion Between(Volume4D a, Volume4D b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        var start = Math.Max(a.Time.StartTicks, b.Time.StartTicks);
+        var end = Math.Min(a.Time.EndTicks, b.Time.EndTicks);
+        var lower = Math.Max(a.Altitude.Lower, b.Altitude.Lower);
+        var upper = Math.Min(a.Altitude.Upper, b.Altitude.Upper);
+        // When the volumes only come within the minima, report the gap between them.
+        return new ConflictRegion(
+            new DateTimeOffset(Math.Min(start, end), TimeSpan.Zero),
+            new DateTimeOffset(Math.Max(start, end), TimeSpan.Zero),
+            Math.Min(lower, upper),
+            Math.Max(lower, upper),
+            a.Footprint,
+            b.Footprint);
+    }
+}

@@ -1,0 +1,48 @@
+namespace Hotline.Core;
+
+/// <summary>How a use case ended.</summary>
+public enum OutcomeKind
+{
+    /// <summary>Done; <see cref="Outcome{T}.Value"/> holds the result.</summary>
+    Ok,
+
+    /// <summary>Refused by the filing rule: <see cref="Outcome{T}.Conflicts"/> lists every conflict.</summary>
+    Conflicts,
+
+    /// <summary>No such entity.</summary>
+    NotFound,
+
+    /// <summary>The caller may not do this.</summary>
+    Forbidden,
+
+    /// <summary>The entity is at another version (<see cref="Outcome{T}.CurrentVersion"/>).</summary>
+    VersionMismatch,
+
+    /// <summary>The request breaks a rule; <see cref="Outcome{T}.Field"/> and <see cref="Outcome{T}.Detail"/> say which.</summary>
+    Invalid,
+
+    /// <summary>Another entity already holds the name or key.</summary>
+    Duplicate,
+}
+
+/// <summary>The result of a use case: a value, or why there is none.</summary>
+public sealed record Outcome<T>(
+    OutcomeKind Kind,
+    T? Value = default,
+    IReadOnlyList<Conflict>? Conflicts = null,
+    string? Field = null,
+    string? Detail = null,
+    long? CurrentVersion = null)
+{
+    /// <summary>Success.</summary>
+    public static Outcome<T> Ok(T value) => new(OutcomeKind.Ok, value);
+
+    /// <summary>A broken rule on a field.</summary>
+    public static Outcome<T> Invalid(string field, string detail) => new(OutcomeKind.Invalid, Field: field, Detail: detail);
+
+    /// <summary>No such entity.</summary>
+    public static Outcome<T> NotFound(string detail) => new(OutcomeKind.NotFound, Detail: detail);
+
+    /// <summary>Not allowed.</summary>
+    public static Outcome<T> Forbidden(string detail) => new(OutcomeKind.Forbidden, Detail: detail);
+}

@@ -1,0 +1,196 @@
+using System.Globalization;
+using Hotline.Core;
+using Microsoft.Data.Sqlite;
+
+namespace Hotline.Storage.Sqlite;
+
+/// <summary>
+/// The embedded store: one SQLite file. Durability: WAL journal with <c>synchronous = FULL</c>, so a commit
+/// returns only after the WAL is fsynced; an acknowledged write survives <c>kill -9</c> and power loss (given a
+/// disk that honours fsync). A batch is one transaction: all or nothing.
+/// </summary>
+public sealed class SqliteAirspaceStore : IAirspaceStore
+{
+    private const int SchemaVersion = 1;
+
+    private readonly SqliteConnection _connection;
+
+    private SqliteAirspaceStore(SqliteConnection connection) => _connection = connection;
+
+    /// <summary>Opens (creating if needed) the database at <paramref name="path"/>.</summary>
+    public static async Task<SqliteAirspaceStore> OpenAsync(string path, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false };
+        var connection = new SqliteConnection(builder.ToString());
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, """
+            PRAGMA journal_mode = WAL;
+            PRAGMA synchronous = FULL;
+            PRAGMA foreign_keys = ON;
+            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS parties (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE, created_at INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS credentials (secret_hash TEXT PRIMARY KEY, role TEXT NOT NULL, party_id INTEGER REFERENCES parties(id), created_at INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS reservations (id TEXT PRIMARY KEY, owner INTEGER NOT NULL REFERENCES parties(id), state TEXT NOT NULL,
+                version INTEGER NOT NULL, call_sign TEXT, notes TEXT, updated_at INTEGER NOT NULL, extents TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS constraints (id TEXT PRIMARY KEY, owner INTEGER NOT NULL REFERENCES parties(id), version INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL, extents TEXT NOT NULL);
+            INSERT INTO meta (key, value) VALUES ('schema_version', '1') ON CONFLICT (key) DO NOTHING;
+            """, cancellationToken).ConfigureAwait(false);
+        await using (var check = connection.CreateCommand())
+        {
+            check.CommandText = "SELECT value FROM meta WHERE key = 'schema_version'";
+            var version = Convert.ToInt32(await check.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+            if (version != SchemaVersion)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                throw new InvalidOperationException($"{path}: schema version {version}; this Hotline reads version {SchemaVersion}");
+            }
+        }
+
+        return new SqliteAirspaceStore(connection);
+    }
+
+    /// <inheritdoc />
+    public async Task<AirspaceSnapshot> LoadAsync(CancellationToken cancellationToken)
+    {
+        var parties = new List<Party>();
+        await using (var reader = await QueryAsync("SELECT id, name, created_at FROM parties ORDER BY id", cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                parties.Add(new Party(reader.GetInt32(0), reader.GetString(1), Time(reader.GetInt64(2))));
+            }
+        }
+
+        var credentials = new List<Credential>();
+        await using (var reader = await QueryAsync("SELECT secret_hash, role, party_id, created_at FROM credentials", cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                credentials.Add(new Credential(
+                    reader.GetString(0),
+                    Enum.Parse<Role>(reader.GetString(1)),
+                    reader.IsDBNull(2) ? null : reader.GetInt32(2),
+                    Time(reader.GetInt64(3))));
+            }
+        }
+
+        var reservations = new List<Reservation>();
+        await using (var reader = await QueryAsync("SELECT id, owner, state, version, call_sign, notes, updated_at, extents FROM reservations", cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                reservations.Add(new Reservation(
+                    Guid.Parse(reader.GetString(0)),
+                    reader.GetInt32(1),
+                    ExtentCodec.Read(reader.GetString(7)),
+                    Enum.Parse<ReservationState>(reader.GetString(2)),
+                    reader.GetInt64(3),
+                    reader.IsDBNull(4) ? null : reader.GetString(4),
+                    reader.IsDBNull(5) ? null : reader.GetString(5),
+                    Time(reader.GetInt64(6))));
+            }
+        }
+
+        var constraints = new List<Constraint>();
+        await using (var reader = await QueryAsync("SELECT id, owner, version, updated_at, extents FROM constraints", cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                constraints.Add(new Constraint(
+                    Guid.Parse(reader.GetString(0)),
+                    reader.GetInt32(1),
+                    ExtentCodec.Read(reader.GetString(4)),
+                    reader.GetInt64(2),
+                    Time(reader.GetInt64(3))));
+            }
+        }
+
+        return new AirspaceSnapshot(parties, credentials, reservations, constraints);
+    }
+
+    /// <inheritdoc />
+    public async Task CommitAsync(IReadOnlyList<Change> changes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        await using var transaction = (SqliteTransaction)await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var change in changes)
+        {
+            await using var command = _connection.CreateCommand();
+            command.Transaction = transaction;
+            switch (change)
+            {
+                case PartySaved p:
+                    command.CommandText = "INSERT INTO parties (id, name, created_at) VALUES ($id, $name, $at)";
+                    command.Parameters.AddWithValue("$id", p.Party.Id);
+                    command.Parameters.AddWithValue("$name", p.Party.Name);
+                    command.Parameters.AddWithValue("$at", p.Party.CreatedAt.UtcTicks);
+                    break;
+                case CredentialSaved c:
+                    command.CommandText = "INSERT INTO credentials (secret_hash, role, party_id, created_at) VALUES ($hash, $role, $party, $at)";
+                    command.Parameters.AddWithValue("$hash", c.Credential.SecretHash);
+                    command.Parameters.AddWithValue("$role", c.Credential.Role.ToString());
+                    command.Parameters.AddWithValue("$party", (object?)c.Credential.PartyId ?? DBNull.Value);
+                    command.Parameters.AddWithValue("$at", c.Credential.CreatedAt.UtcTicks);
+                    break;
+                case ReservationSaved r:
+                    command.CommandText = """
+                        INSERT INTO reservations (id, owner, state, version, call_sign, notes, updated_at, extents)
+                        VALUES ($id, $owner, $state, $version, $callSign, $notes, $at, $extents)
+                        ON CONFLICT (id) DO UPDATE SET state = excluded.state, version = excluded.version, call_sign = excluded.call_sign,
+                            notes = excluded.notes, updated_at = excluded.updated_at, extents = excluded.extents
+                        """;
+                    command.Parameters.AddWithValue("$id", r.Reservation.Id.ToString());
+                    command.Parameters.AddWithValue("$owner", r.Reservation.Owner);
+                    command.Parameters.AddWithValue("$state", r.Reservation.State.ToString());
+                    command.Parameters.AddWithValue("$version", r.Reservation.Version);
+                    command.Parameters.AddWithValue("$callSign", (object?)r.Reservation.CallSign ?? DBNull.Value);
+                    command.Parameters.AddWithValue("$notes", (object?)r.Reservation.Notes ?? DBNull.Value);
+                    command.Parameters.AddWithValue("$at", r.Reservation.UpdatedAt.UtcTicks);
+                    command.Parameters.AddWithValue("$extents", ExtentCodec.Write(r.Reservation.Extents));
+                    break;
+                case ConstraintSaved c:
+                    command.CommandText = """
+                        INSERT INTO constraints (id, owner, version, updated_at, extents) VALUES ($id, $owner, $version, $at, $extents)
+                        ON CONFLICT (id) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at, extents = excluded.extents
+                        """;
+                    command.Parameters.AddWithValue("$id", c.Constraint.Id.ToString());
+                    command.Parameters.AddWithValue("$owner", c.Constraint.Owner);
+                    command.Parameters.AddWithValue("$version", c.Constraint.Version);
+                    command.Parameters.AddWithValue("$at", c.Constraint.UpdatedAt.UtcTicks);
+                    command.Parameters.AddWithValue("$extents", ExtentCodec.Write(c.Constraint.Extents));
+                    break;
+                case ConstraintDeleted d:
+                    command.CommandText = "DELETE FROM constraints WHERE id = $id";
+                    command.Parameters.AddWithValue("$id", d.Id.ToString());
+                    break;
+                default:
+                    throw new ArgumentException($"unknown change {change.GetType().Name}", nameof(changes));
+            }
+
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+
+    private static DateTimeOffset Time(long ticks) => new(ticks, TimeSpan.Zero);
+
+    private async Task<SqliteDataReader> QueryAsync(string sql, CancellationToken cancellationToken)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteReaderAsync(System.Data.CommandBehavior.Default, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
