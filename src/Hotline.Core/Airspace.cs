@@ -336,11 +336,12 @@ public sealed class Airspace : IAsyncDisposable
         return Read(_ => mine.SelectMany(r => FindConflicts(party, r.Extents, r.Id, r.Id)).ToList());
     }
 
-    /// <summary>Stops the writer after the queued writes.</summary>
+    /// <summary>Stops the writer after the queued writes and closes the store (the airspace owns it).</summary>
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
         await _writer.ConfigureAwait(false);
+        await _store.DisposeAsync().ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
         _stopping.Dispose();
         _state.Index.Dispose();

@@ -1,0 +1,274 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Hotline.Server;
+
+namespace Hotline.Cli;
+
+/// <summary>The <c>hotline</c> command line. Errors are one line on stderr and a non-zero exit.</summary>
+internal static class Commands
+{
+    public const string DefaultServer = "http://127.0.0.1:7878";
+
+    private static readonly Option<string> ServerOption = new("--server")
+    {
+        Description = "Hotline server URL (default $HOTLINE_SERVER or " + DefaultServer + ")",
+    };
+
+    private static readonly Option<string> TokenOption = new("--token")
+    {
+        Description = "Bearer credential (default $HOTLINE_TOKEN, or for operator commands data/operator.token)",
+    };
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("Hotline: a deconfliction line for parties that share airspace.");
+        root.Options.Add(ServerOption);
+        root.Options.Add(TokenOption);
+        root.Subcommands.Add(Serve());
+        root.Subcommands.Add(Party());
+        root.Subcommands.Add(File());
+        root.Subcommands.Add(List());
+        root.Subcommands.Add(EndCommand());
+        root.Subcommands.Add(ConflictsCommand());
+        try
+        {
+            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (CliException e)
+        {
+            await Console.Error.WriteLineAsync($"hotline: {e.Message}");
+            return e.ExitCode;
+        }
+        catch (HttpRequestException e)
+        {
+            await Console.Error.WriteLineAsync($"hotline: cannot reach the server: {e.Message}");
+            return 2;
+        }
+    }
+
+    private static Command Serve()
+    {
+        var data = new Option<string>("--data") { Description = "Data folder (embedded store)", DefaultValueFactory = _ => "data" };
+        var urls = new Option<string>("--urls") { Description = "Listen address", DefaultValueFactory = _ => DefaultServer };
+        var command = new Command("serve", "Run the Hotline server with the embedded store") { data, urls };
+        command.SetAction(async (parse, ct) =>
+        {
+            var app = HotlineServer.Build(
+                ["--urls", parse.GetValue(urls)!, "--Hotline:DataDirectory", parse.GetValue(data)!]);
+            await using (app)
+            {
+                await app.StartAsync(ct);
+                await Microsoft.Extensions.Hosting.HostingAbstractionsHostExtensions.WaitForShutdownAsync(app, ct);
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Party()
+    {
+        var name = new Argument<string>("name") { Description = "The party's name" };
+        var create = new Command("create", "Create a party (operator) and print its credential") { name };
+        create.SetAction(async (parse, ct) =>
+        {
+            using var client = Client(parse, operatorCommand: true);
+            var body = await Send(client, HttpMethod.Post, "/v1/parties", new { name = parse.GetValue(name) }, ct);
+            Console.WriteLine($"party {body["id"]} {body["name"]}");
+            Console.WriteLine($"token {body["token"]}");
+            return 0;
+        });
+        var list = new Command("list", "List the parties");
+        list.SetAction(async (parse, ct) =>
+        {
+            using var client = Client(parse, operatorCommand: true);
+            foreach (var p in (await Send(client, HttpMethod.Get, "/v1/parties", null, ct)).AsArray())
+            {
+                Console.WriteLine($"{p!["id"]}\t{p["name"]}");
+            }
+
+            return 0;
+        });
+        return new Command("party", "Operator commands for parties") { create, list };
+    }
+
+    private static Command File()
+    {
+        var footprint = new Argument<FileInfo>("footprint") { Description = "GeoJSON file: a Polygon, or a Point with a radius (metres)" };
+        var lower = new Option<double>("--lower") { Description = "Lower altitude, metres W84", Required = true };
+        var upper = new Option<double>("--upper") { Description = "Upper altitude, metres W84", Required = true };
+        var start = new Option<DateTimeOffset>("--start") { Description = "Start, RFC 3339 UTC", Required = true };
+        var end = new Option<DateTimeOffset>("--end") { Description = "End, RFC 3339 UTC", Required = true };
+        var ack = new Option<string[]>("--ack") { Description = "Acknowledge a conflicting entity: ID:VERSION (repeatable)", AllowMultipleArgumentsPerToken = true };
+        var callSign = new Option<string?>("--call-sign") { Description = "Private: never shown to other parties" };
+        var command = new Command("file", "File a reservation") { footprint, lower, upper, start, end, ack, callSign };
+        command.SetAction(async (parse, ct) =>
+        {
+            var file = parse.GetValue(footprint)!;
+            if (!file.Exists)
+            {
+                throw new CliException($"{file.FullName}: no such file", 2);
+            }
+
+            JsonNode geojson;
+            try
+            {
+                geojson = JsonNode.Parse(await System.IO.File.ReadAllTextAsync(file.FullName, ct)) ?? throw new CliException($"{file.Name}: empty", 2);
+            }
+            catch (JsonException e)
+            {
+                throw new CliException($"{file.Name}: not JSON: {e.Message}", 2);
+            }
+
+            var acknowledge = (parse.GetValue(ack) ?? []).Select(ParseAck).ToArray();
+            var request = new
+            {
+                extents = new[]
+                {
+                    new
+                    {
+                        footprint = geojson,
+                        altitude = new { lower = parse.GetValue(lower), upper = parse.GetValue(upper) },
+                        time = new { start = parse.GetValue(start), end = parse.GetValue(end) },
+                    },
+                },
+                callSign = parse.GetValue(callSign),
+                acknowledge,
+            };
+            using var client = Client(parse, operatorCommand: false);
+            var body = await Send(client, HttpMethod.Post, "/v1/reservations", request, ct);
+            Console.WriteLine($"filed {body["id"]} version {body["version"]} {body["state"]}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command List()
+    {
+        var mine = new Option<bool>("--mine") { Description = "Only my reservations (with their private fields)" };
+        var command = new Command("list", "List reservations") { mine };
+        command.SetAction(async (parse, ct) =>
+        {
+            using var client = Client(parse, operatorCommand: false);
+            var path = parse.GetValue(mine) ? "/v1/reservations?mine=true" : "/v1/reservations";
+            foreach (var r in (await Send(client, HttpMethod.Get, path, null, ct)).AsArray())
+            {
+                Console.WriteLine($"{r!["id"]}\towner {r["owner"]}\tversion {r["version"]}\t{r["state"]}\t{r["extents"]!.AsArray().Count} extent(s){(r["callSign"] is { } cs ? $"\t{cs}" : "")}");
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command EndCommand()
+    {
+        var id = new Argument<Guid>("id") { Description = "Reservation id" };
+        var version = new Option<long>("--version") { Description = "Its current version", Required = true };
+        var command = new Command("end", "End a reservation") { id, version };
+        command.SetAction(async (parse, ct) =>
+        {
+            using var client = Client(parse, operatorCommand: false);
+            var body = await Send(client, HttpMethod.Post, $"/v1/reservations/{parse.GetValue(id)}/end", new { version = parse.GetValue(version) }, ct);
+            Console.WriteLine($"ended {body["id"]} version {body["version"]}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command ConflictsCommand()
+    {
+        var command = new Command("conflicts", "List the open conflicts of my reservations");
+        command.SetAction(async (parse, ct) =>
+        {
+            using var client = Client(parse, operatorCommand: false);
+            foreach (var c in (await Send(client, HttpMethod.Get, "/v1/conflicts", null, ct)).AsArray())
+            {
+                PrintConflict(c!);
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static void PrintConflict(JsonNode c)
+    {
+        var region = c["region"]!;
+        Console.WriteLine(
+            $"{(c["reservationId"] is { } r ? $"{r} extent {c["reservationExtent"]}" : $"extent {c["reservationExtent"]}")} conflicts with "
+            + $"{c["otherKind"]!.GetValue<string>().ToLowerInvariant()} {c["otherId"]}:{c["otherVersion"]} (party {c["otherOwner"]}, extent {c["otherExtent"]}) "
+            + $"{region["time"]!["start"]} to {region["time"]!["end"]}, {region["altitude"]!["lower"]}–{region["altitude"]!["upper"]} m");
+    }
+
+    private static object ParseAck(string text)
+    {
+        var parts = text.Split(':');
+        return parts.Length == 2 && Guid.TryParse(parts[0], out var id) && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var version)
+            ? new { id, version }
+            : throw new CliException($"--ack {text}: expected ID:VERSION", 2);
+    }
+
+    private static HttpClient Client(ParseResult parse, bool operatorCommand)
+    {
+        var server = parse.GetValue(ServerOption) ?? Environment.GetEnvironmentVariable("HOTLINE_SERVER") ?? DefaultServer;
+        var token = parse.GetValue(TokenOption) ?? Environment.GetEnvironmentVariable("HOTLINE_TOKEN");
+        if (token is null && operatorCommand && System.IO.File.Exists(Path.Combine("data", "operator.token")))
+        {
+            token = System.IO.File.ReadAllText(Path.Combine("data", "operator.token")).Trim();
+        }
+
+        if (token is null)
+        {
+            throw new CliException("no credential: pass --token or set HOTLINE_TOKEN", 2);
+        }
+
+        if (!Uri.TryCreate(server, UriKind.Absolute, out var baseAddress))
+        {
+            throw new CliException($"--server {server}: not a URL", 2);
+        }
+
+        var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    private static async Task<JsonNode> Send(HttpClient client, HttpMethod method, string path, object? body, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body, options: new JsonSerializerOptions(JsonSerializerDefaults.Web));
+        }
+
+        using var response = await client.SendAsync(request, ct);
+        var text = await response.Content.ReadAsStringAsync(ct);
+        var json = text.Length > 0 ? JsonNode.Parse(text) : null;
+        if (response.IsSuccessStatusCode)
+        {
+            return json ?? new JsonObject();
+        }
+
+        if (json?["conflicts"] is JsonArray conflicts)
+        {
+            foreach (var c in conflicts)
+            {
+                PrintConflict(c!);
+            }
+
+            throw new CliException($"{json["title"]}: {json["detail"]}", 3);
+        }
+
+        throw new CliException(json?["detail"] is { } detail ? $"{json["title"]}: {detail}" : $"HTTP {(int)response.StatusCode}", 1);
+    }
+}
+
+/// <summary>A failure reported as one line with an exit code (1 refused, 2 usage or input, 3 conflicts).</summary>
+internal sealed class CliException(string message, int exitCode) : Exception(message)
+{
+    public int ExitCode { get; } = exitCode;
+}

@@ -1,0 +1,3 @@
+using Hotline.Cli;
+
+return await Commands.RunAsync(args);

@@ -1,0 +1,65 @@
+using Hotline.Core;
+using Hotline.Geo;
+using Hotline.Storage.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace Hotline.Server;
+
+/// <summary>Opens the airspace (store, state, conflict index) when the host starts and closes it when it stops.</summary>
+public sealed partial class AirspaceHost(IOptions<HotlineServerOptions> options, TimeProvider time, ILogger<AirspaceHost> logger) : IHostedService
+{
+    private Airspace? _airspace;
+
+    /// <summary>The open airspace; throws before start-up has finished.</summary>
+    public Airspace Airspace => _airspace ?? throw new InvalidOperationException("the airspace is not open yet");
+
+    /// <summary>True once the airspace is open.</summary>
+    public bool IsReady => _airspace is not null;
+
+    /// <summary>Where the operator's credential is written on first start.</summary>
+    public string OperatorCredentialPath => Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "operator.token");
+
+    /// <inheritdoc />
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        var directory = Path.GetFullPath(o.DataDirectory);
+        Directory.CreateDirectory(directory);
+        var store = await SqliteAirspaceStore.OpenAsync(Path.Combine(directory, "hotline.db"), cancellationToken);
+        var rules = new AirspaceOptions
+        {
+            Separation = new Separation(o.LateralSeparationMeters, o.VerticalSeparationMeters, TimeSpan.FromSeconds(o.TimeSeparationSeconds)),
+            FootprintLimits = new FootprintLimits(o.MaxFootprintRadiusMeters),
+        };
+        var airspace = await Airspace.OpenAsync(store, rules, time, cancellationToken);
+        if (await airspace.EnsureOperatorCredentialAsync(cancellationToken) is { } secret)
+        {
+            await File.WriteAllTextAsync(OperatorCredentialPath, secret + "\n", cancellationToken);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(OperatorCredentialPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
+            LogOperatorCredential(OperatorCredentialPath);
+        }
+
+        _airspace = airspace;
+        LogOpened(directory, airspace.ListReservations(null, includeEnded: false).Count);
+    }
+
+    /// <inheritdoc />
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_airspace is { } airspace)
+        {
+            _airspace = null;
+            await airspace.DisposeAsync();
+        }
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Airspace open in {Directory} with {Reservations} live reservations")]
+    private partial void LogOpened(string directory, int reservations);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "First start: the operator's credential is in {Path} (keep it secret)")]
+    private partial void LogOperatorCredential(string path);
+}

@@ -1,0 +1,127 @@
+using Hotline.Core;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Hotline.Server;
+
+/// <summary>The native API under <c>/v1</c>, one group per area.</summary>
+internal static class Api
+{
+    public static IEndpointRouteBuilder MapPartiesApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/parties").WithTags("Parties");
+        group.MapPost("/", async Task<Results<Created<PartyCreated>, ProblemHttpResult>> (CreatePartyRequest request, HttpContext http, AirspaceHost host, CancellationToken ct) =>
+        {
+            var outcome = await host.Airspace.CreatePartyAsync(http.Caller(), request.Name ?? "", ct);
+            return outcome.Kind == OutcomeKind.Ok
+                ? TypedResults.Created($"/v1/parties/{outcome.Value.Party.Id}", new PartyCreated(outcome.Value.Party.Id, outcome.Value.Party.Name, outcome.Value.Secret))
+                : Problems.From(outcome);
+        }).WithSummary("Create a party (operator only); the response carries its credential, shown once.");
+
+        group.MapPost("/{id:int}/credentials", async Task<Results<Created<CredentialIssued>, ProblemHttpResult>> (int id, HttpContext http, AirspaceHost host, CancellationToken ct) =>
+        {
+            var outcome = await host.Airspace.IssueCredentialAsync(http.Caller(), id, ct);
+            return outcome.Kind == OutcomeKind.Ok ? TypedResults.Created($"/v1/parties/{id}", new CredentialIssued(id, outcome.Value!)) : Problems.From(outcome);
+        }).WithSummary("Issue another credential to a party (operator only).");
+
+        group.MapGet("/", (AirspaceHost host) => TypedResults.Ok(host.Airspace.Parties().Select(p => new PartyView(p.Id, p.Name)).ToList()))
+            .WithSummary("Every party: id and name.");
+        return app;
+    }
+
+    public static IEndpointRouteBuilder MapReservationsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/reservations").WithTags("Reservations");
+        group.MapPost("/", async Task<Results<Created<ReservationView>, ProblemHttpResult>> (FileReservationRequest request, HttpContext http, AirspaceHost host, CancellationToken ct) =>
+        {
+            var airspace = host.Airspace;
+            var caller = http.Caller();
+            var extents = Mapping.ToVolumes(request.Extents, "extents", airspace.Options.FootprintLimits);
+            var state = Mapping.ToState(request.State, ReservationState.Accepted, "state");
+            var outcome = await airspace.FileReservationAsync(caller, extents, state, request.CallSign, request.Notes, Mapping.ToAcknowledged(request.Acknowledge), ct);
+            return outcome.Kind == OutcomeKind.Ok
+                ? TypedResults.Created($"/v1/reservations/{outcome.Value!.Id}", Mapping.ToView(outcome.Value, caller))
+                : Problems.From(outcome);
+        }).WithSummary("File a reservation. Refused with 409 and every conflict unless each is acknowledged by id and version.");
+
+        group.MapGet("/", (HttpContext http, AirspaceHost host, bool? mine, bool? includeEnded) =>
+        {
+            var caller = http.Caller();
+            var owner = mine == true ? caller.PartyId ?? -1 : (int?)null;
+            return TypedResults.Ok(host.Airspace.ListReservations(owner, includeEnded == true).Select(r => Mapping.ToView(r, caller)).ToList());
+        }).WithSummary("Reservations: everyone's (public view) or, with mine=true, the caller's own.");
+
+        group.MapGet("/{id:guid}", Results<Ok<ReservationView>, ProblemHttpResult> (Guid id, HttpContext http, AirspaceHost host) =>
+            host.Airspace.GetReservation(id) is { } r
+                ? TypedResults.Ok(Mapping.ToView(r, http.Caller()))
+                : Problems.Status(StatusCodes.Status404NotFound, "Not found", $"no reservation {id}"))
+            .WithSummary("One reservation; call sign and notes only for its owner.");
+
+        group.MapPut("/{id:guid}", async Task<Results<Ok<ReservationView>, ProblemHttpResult>> (Guid id, AmendReservationRequest request, HttpContext http, AirspaceHost host, CancellationToken ct) =>
+        {
+            var airspace = host.Airspace;
+            var caller = http.Caller();
+            var version = request.Version ?? throw new RequestException("version", "is required (the version you are changing)");
+            var extents = Mapping.ToVolumes(request.Extents, "extents", airspace.Options.FootprintLimits);
+            var current = airspace.GetReservation(id);
+            var state = Mapping.ToState(request.State, current?.State ?? ReservationState.Accepted, "state");
+            var outcome = await airspace.AmendReservationAsync(caller, id, version, extents, state, request.CallSign, request.Notes, Mapping.ToAcknowledged(request.Acknowledge), ct);
+            return outcome.Kind == OutcomeKind.Ok ? TypedResults.Ok(Mapping.ToView(outcome.Value!, caller)) : Problems.From(outcome);
+        }).WithSummary("Change a reservation at its current version (owner only).");
+
+        group.MapPost("/{id:guid}/end", async Task<Results<Ok<ReservationView>, ProblemHttpResult>> (Guid id, EndReservationRequest request, HttpContext http, AirspaceHost host, CancellationToken ct) =>
+        {
+            var caller = http.Caller();
+            var version = request.Version ?? throw new RequestException("version", "is required (the version you are ending)");
+            var outcome = await host.Airspace.EndReservationAsync(caller, id, version, ct);
+            return outcome.Kind == OutcomeKind.Ok ? TypedResults.Ok(Mapping.ToView(outcome.Value!, caller)) : Problems.From(outcome);
+        }).WithSummary("End a reservation (owner only).");
+        return app;
+    }
+
+    public static IEndpointRouteBuilder MapConstraintsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/constraints").WithTags("Constraints");
+        group.MapPost("/", async Task<Results<Created<ConstraintView>, ProblemHttpResult>> (CreateConstraintRequest request, HttpContext http, AirspaceHost host, CancellationToken ct) =>
+        {
+            var airspace = host.Airspace;
+            var extents = Mapping.ToVolumes(request.Extents, "extents", airspace.Options.FootprintLimits);
+            var outcome = await airspace.CreateConstraintAsync(http.Caller(), extents, ct);
+            return outcome.Kind == OutcomeKind.Ok ? TypedResults.Created($"/v1/constraints/{outcome.Value!.Id}", Mapping.ToView(outcome.Value)) : Problems.From(outcome);
+        }).WithSummary("Close an area for a time (parties only). No reason is asked or kept.");
+
+        group.MapGet("/", (AirspaceHost host) => TypedResults.Ok(host.Airspace.ListConstraints().Select(Mapping.ToView).ToList()))
+            .WithSummary("Every constraint.");
+
+        group.MapGet("/{id:guid}", Results<Ok<ConstraintView>, ProblemHttpResult> (Guid id, AirspaceHost host) =>
+            host.Airspace.GetConstraint(id) is { } c ? TypedResults.Ok(Mapping.ToView(c)) : Problems.Status(StatusCodes.Status404NotFound, "Not found", $"no constraint {id}"))
+            .WithSummary("One constraint.");
+
+        group.MapDelete("/{id:guid}", async Task<Results<Ok<ConstraintView>, ProblemHttpResult>> (Guid id, HttpContext http, AirspaceHost host, CancellationToken ct) =>
+        {
+            var outcome = await host.Airspace.DeleteConstraintAsync(http.Caller(), id, ct);
+            return outcome.Kind == OutcomeKind.Ok ? TypedResults.Ok(Mapping.ToView(outcome.Value!)) : Problems.From(outcome);
+        }).WithSummary("Withdraw a constraint (owner only).");
+        return app;
+    }
+
+    public static IEndpointRouteBuilder MapAirspaceApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/query", (AreaQueryRequest request, HttpContext http, AirspaceHost host) =>
+        {
+            var airspace = host.Airspace;
+            var caller = http.Caller();
+            var area = Mapping.ToVolume(request.Area, "area", airspace.Options.FootprintLimits);
+            var (reservations, constraints) = airspace.Query(area);
+            return TypedResults.Ok(new AreaQueryResult([.. reservations.Select(r => Mapping.ToView(r, caller))], [.. constraints.Select(Mapping.ToView)]));
+        }).WithTags("Airspace").WithSummary("Reservations and constraints with an extent in a 4D area of interest.");
+
+        app.MapGet("/v1/conflicts", Results<Ok<List<ConflictView>>, ProblemHttpResult> (HttpContext http, AirspaceHost host) =>
+        {
+            var caller = http.Caller();
+            return caller.PartyId is { } party
+                ? TypedResults.Ok(host.Airspace.OpenConflicts(party).Select(Mapping.ToView).ToList())
+                : Problems.Status(StatusCodes.Status403Forbidden, "Forbidden", "conflicts belong to parties; the operator has none");
+        }).WithTags("Airspace").WithSummary("The open conflicts of the caller's reservations.");
+        return app;
+    }
+}

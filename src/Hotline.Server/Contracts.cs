@@ -1,0 +1,94 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Hotline.Server;
+
+/// <summary>One 4D volume on the wire: a GeoJSON footprint, an altitude band (metres, W84) and a UTC time window.</summary>
+public sealed record ExtentDto(JsonElement Footprint, AltitudeDto? Altitude, TimeWindowDto? Time);
+
+/// <summary>An altitude band in metres above the WGS84 ellipsoid.</summary>
+public sealed record AltitudeDto(double Lower, double Upper);
+
+/// <summary>A half-open time window [start, end), RFC 3339.</summary>
+public sealed record TimeWindowDto(DateTimeOffset Start, DateTimeOffset End);
+
+/// <summary>A reservation or constraint at a version: an acknowledgement.</summary>
+public sealed record EntityVersionDto(Guid Id, long Version);
+
+/// <summary>Create a party.</summary>
+public sealed record CreatePartyRequest(string? Name);
+
+/// <summary>A party and the secret of its credential (shown once).</summary>
+public sealed record PartyCreated(int Id, string Name, string Token);
+
+/// <summary>A new credential's secret (shown once).</summary>
+public sealed record CredentialIssued(int PartyId, string Token);
+
+/// <summary>A party as everyone sees it.</summary>
+public sealed record PartyView(int Id, string Name);
+
+/// <summary>File a reservation.</summary>
+public sealed record FileReservationRequest(
+    IReadOnlyList<ExtentDto>? Extents,
+    string? State,
+    string? CallSign,
+    string? Notes,
+    IReadOnlyList<EntityVersionDto>? Acknowledge);
+
+/// <summary>Change a reservation at a version.</summary>
+public sealed record AmendReservationRequest(
+    long? Version,
+    IReadOnlyList<ExtentDto>? Extents,
+    string? State,
+    string? CallSign,
+    string? Notes,
+    IReadOnlyList<EntityVersionDto>? Acknowledge);
+
+/// <summary>End a reservation at a version.</summary>
+public sealed record EndReservationRequest(long? Version);
+
+/// <summary>Close an area.</summary>
+public sealed record CreateConstraintRequest(IReadOnlyList<ExtentDto>? Extents);
+
+/// <summary>Ask what is in an area of interest.</summary>
+public sealed record AreaQueryRequest(ExtentDto? Area);
+
+/// <summary>
+/// A reservation. Other parties see where and when only: <see cref="CallSign"/> and <see cref="Notes"/> are
+/// absent unless the caller owns it.
+/// </summary>
+public sealed record ReservationView(
+    Guid Id,
+    int Owner,
+    string State,
+    long Version,
+    IReadOnlyList<ExtentView> Extents,
+    DateTimeOffset UpdatedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? CallSign,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Notes);
+
+/// <summary>A constraint.</summary>
+public sealed record ConstraintView(Guid Id, int Owner, long Version, IReadOnlyList<ExtentView> Extents, DateTimeOffset UpdatedAt);
+
+/// <summary>One extent as stored: the footprint as a GeoJSON Feature.</summary>
+public sealed record ExtentView(JsonElement Footprint, AltitudeDto Altitude, TimeWindowDto Time);
+
+/// <summary>What an area query found.</summary>
+public sealed record AreaQueryResult(IReadOnlyList<ReservationView> Reservations, IReadOnlyList<ConstraintView> Constraints);
+
+/// <summary>
+/// A conflict between the caller's reservation extent and another party's reservation or constraint extent.
+/// <see cref="ReservationId"/> is absent for a filing that was refused (it has no id yet).
+/// </summary>
+public sealed record ConflictView(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Guid? ReservationId,
+    int ReservationExtent,
+    string OtherKind,
+    Guid OtherId,
+    int OtherOwner,
+    long OtherVersion,
+    int OtherExtent,
+    ConflictRegionView Region);
+
+/// <summary>Where and when two extents meet (or, within the minima, the gap between them).</summary>
+public sealed record ConflictRegionView(TimeWindowDto Time, AltitudeDto Altitude, JsonElement Footprint, JsonElement OtherFootprint);

@@ -1,0 +1,53 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OpenTelemetry.Metrics;
+
+namespace Hotline.Server;
+
+/// <summary>Builds and runs the Hotline host.</summary>
+public static class HotlineServer
+{
+    /// <summary>The host with its services and endpoints, configured from <paramref name="args"/>, environment
+    /// (<c>Hotline__DataDirectory</c>, ...) and <c>appsettings.json</c>.</summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        var options = builder.Configuration.GetSection("Hotline").Get<HotlineServerOptions>() ?? new HotlineServerOptions();
+        builder.Services.Configure<HotlineServerOptions>(builder.Configuration.GetSection("Hotline"));
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<AirspaceHost>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AirspaceHost>());
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        });
+        builder.Services.AddOpenApi();
+        builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("airspace", tags: ["ready"]);
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddAspNetCoreInstrumentation().AddMeter("Hotline").AddPrometheusExporter());
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseBearerCredentials();
+        app.MapOpenApi();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapPrometheusScrapingEndpoint();
+        app.MapPartiesApi().MapReservationsApi().MapConstraintsApi().MapAirspaceApi();
+        return app;
+    }
+
+    private sealed class ReadinessCheck(AirspaceHost host) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult(host.IsReady ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("the airspace is opening"));
+    }
+}
