@@ -304,10 +304,10 @@ public sealed class Airspace : IAsyncDisposable
     public (IReadOnlyList<Reservation> Reservations, IReadOnlyList<Constraint> Constraints) Query(Volume4D area)
     {
         ArgumentNullException.ThrowIfNull(area);
-        var hits = new List<long>();
-        _state.Index.Query(area, Separation.None, null, hits);
         return Read(s =>
         {
+            var hits = new List<long>();
+            s.Index.Query(area, Separation.None, null, hits);
             var reservations = new List<Reservation>();
             var constraints = new List<Constraint>();
             foreach (var seq in hits.Select(h => (int)(h >> ExtentBits)).Distinct())

@@ -394,9 +394,11 @@ public sealed class VolumeIndex : IDisposable
         }
     }
 
-    private static int LowerBound(long[] starts, int count, long startTicks)
+    /// <summary>The first position in [<paramref name="from"/>, <paramref name="to"/>) whose value is at or after
+    /// <paramref name="startTicks"/> (or <paramref name="to"/>).</summary>
+    private static int LowerBound(long[] starts, int from, int to, long startTicks)
     {
-        int lo = 0, hi = count;
+        int lo = from, hi = to;
         while (lo < hi)
         {
             var mid = (lo + hi) >>> 1;
@@ -567,7 +569,7 @@ public sealed class VolumeIndex : IDisposable
         public int BlockBefore(long startTicks)
         {
             var samples = (Count + SampleEvery - 1) >> SampleShift;
-            var k = VolumeIndex.LowerBound(_sample, samples, startTicks);
+            var k = VolumeIndex.LowerBound(_sample, 0, samples, startTicks);
             return k == 0 ? 0 : ((k - 1) << SampleShift) + 1;
         }
 
@@ -575,25 +577,10 @@ public sealed class VolumeIndex : IDisposable
         public int LowerBound(long startTicks)
         {
             var samples = (Count + SampleEvery - 1) >> SampleShift;
-            var k = VolumeIndex.LowerBound(_sample, samples, startTicks);
+            var k = VolumeIndex.LowerBound(_sample, 0, samples, startTicks);
             // Sample k is the first at or after the key: the answer lies in ((k−1)·S, k·S].
             var from = k == 0 ? 0 : ((k - 1) << SampleShift) + 1;
-            var to = Math.Min(Count, k << SampleShift);
-            int lo = from, hi = to;
-            while (lo < hi)
-            {
-                var mid = (lo + hi) >>> 1;
-                if (Start[mid] < startTicks)
-                {
-                    lo = mid + 1;
-                }
-                else
-                {
-                    hi = mid;
-                }
-            }
-
-            return lo;
+            return VolumeIndex.LowerBound(Start, from, Math.Min(Count, k << SampleShift), startTicks);
         }
 
         public void Add(long id, int owner, Volume4D volume, bool sorted)
