@@ -6,5 +6,10 @@ if (args.Length > 0 && args[0] == "geo-check")
     return GeoQuick.Run(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == "server-load")
+{
+    return await ServerLoad.RunAsync(args[1..]);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Workload).Assembly).Run(args);
 return 0;

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Hotline.Core;
+using Hotline.Geo;
+using Hotline.Server;
+using Hotline.Storage.Sqlite;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Hotline.Bench;
+
+/// <summary>
+/// <c>server-load STORED FILINGS CONCURRENCY</c>: the load generator of issue 3. Preloads STORED reservations of
+/// the shared workload (seed 1) into a fresh embedded store, starts the real server on 127.0.0.1, then sends
+/// FILINGS durable filings (seed 2 volumes, moved two days later so they conflict with nothing, all from one party
+/// so they do not conflict with each other; each still runs the full conflict check) with CONCURRENCY requests in
+/// flight, and then as many area queries. Prints throughput and latency percentiles.
+/// </summary>
+internal static class ServerLoad
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var stored = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
+        var filings = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 50_000;
+        var concurrency = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 64;
+        var data = Directory.CreateTempSubdirectory("hotline-load-").FullName;
+        try
+        {
+            var sw = Stopwatch.StartNew();
+            await PreloadAsync(data, stored);
+            Console.WriteLine($"preloaded {stored:N0} reservations in {sw.Elapsed.TotalSeconds:F1} s");
+
+            sw.Restart();
+            var app = HotlineServer.Build(["--urls", "http://127.0.0.1:0", "--Hotline:DataDirectory", data], b => b.Logging.ClearProviders());
+            await app.StartAsync();
+            Console.WriteLine($"server started (state loaded, index built) in {sw.Elapsed.TotalSeconds:F1} s");
+            var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
+            using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = concurrency };
+            using var client = new HttpClient(handler) { BaseAddress = address, Timeout = TimeSpan.FromMinutes(2) };
+            var operatorToken = (await File.ReadAllTextAsync(Path.Combine(data, "operator.token"))).Trim();
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", operatorToken);
+            var party = await (await client.PostAsJsonAsync("/v1/parties", new { name = "load" })).Content.ReadFromJsonAsync<JsonObject>();
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", party!["token"]!.GetValue<string>());
+
+            var probes = Workload.Load(2, filings);
+            var twoDays = TimeSpan.FromDays(2);
+            var filingBodies = probes.Select(p => Body(p.Volume, twoDays)).ToArray();
+            await MeasureAsync("durable filings", concurrency, filingBodies.Length, async i =>
+            {
+                using var response = await client.PostAsJsonAsync("/v1/reservations", filingBodies[i]);
+                return (int)response.StatusCode == 201;
+            });
+
+            var areas = probes.Select(p => new { area = Extent(p.Volume, TimeSpan.Zero) }).ToArray();
+            await MeasureAsync("area queries", concurrency, Math.Min(areas.Length, 20_000), async i =>
+            {
+                using var response = await client.PostAsJsonAsync("/v1/query", areas[i]);
+                return response.IsSuccessStatusCode;
+            });
+
+            await app.StopAsync();
+            await app.DisposeAsync();
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    private static async Task MeasureAsync(string what, int concurrency, int count, Func<int, Task<bool>> send)
+    {
+        var latencies = new double[count];
+        var failures = 0;
+        var next = -1;
+        var sw = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count)
+            {
+                var start = Stopwatch.GetTimestamp();
+                if (!await send(i))
+                {
+                    Interlocked.Increment(ref failures);
+                }
+
+                latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            }
+        })).ToArray();
+        await Task.WhenAll(workers);
+        var elapsed = sw.Elapsed.TotalSeconds;
+        Array.Sort(latencies);
+        Console.WriteLine(
+            $"{what}: {count:N0} in {elapsed:F1} s = {count / elapsed:N0}/s with {concurrency} in flight; "
+            + $"p50 {latencies[count / 2]:F1} ms, p99 {latencies[(int)(count * 0.99)]:F1} ms, max {latencies[^1]:F1} ms; {failures} failed");
+    }
+
+    private static object Body(Volume4D v, TimeSpan shift) => new { extents = new[] { Extent(v, shift) } };
+
+    private static object Extent(Volume4D v, TimeSpan shift) => new
+    {
+        footprint = JsonNode.Parse(GeoJson.Write(v.Footprint)),
+        altitude = new { lower = v.Altitude.Lower, upper = v.Altitude.Upper },
+        time = new { start = v.Time.Start + shift, end = v.Time.End + shift },
+    };
+
+    private static async Task PreloadAsync(string data, int count)
+    {
+        await using var store = await SqliteAirspaceStore.OpenAsync(Path.Combine(data, "hotline.db"), CancellationToken.None);
+        var now = DateTimeOffset.UtcNow;
+        var changes = new List<Change>();
+        for (var owner = 0; owner < 8; owner++)
+        {
+            changes.Add(new PartySaved(new Party(owner + 1, $"party-{owner}", now)));
+        }
+
+        await store.CommitAsync(changes, CancellationToken.None);
+        var rows = Workload.Load(1, count);
+        foreach (var chunk in rows.Chunk(20_000))
+        {
+            changes.Clear();
+            foreach (var row in chunk)
+            {
+                changes.Add(new ReservationSaved(new Reservation(Guid.CreateVersion7(), row.Owner + 1, [row.Volume], ReservationState.Accepted, 1, null, null, now)));
+            }
+
+            await store.CommitAsync(changes, CancellationToken.None);
+        }
+    }
+}
