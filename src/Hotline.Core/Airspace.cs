@@ -210,7 +210,7 @@ public sealed class Airspace : IAsyncDisposable
 
             if (state is ReservationState.Accepted or ReservationState.Activated)
             {
-                var conflicts = FindConflicts(current.Owner, extents, id);
+                var conflicts = FindConflicts(current.Owner, extents, id, id);
                 if (conflicts.Any(c => !acknowledged.Contains(new EntityVersion(c.OtherId, c.OtherVersion))))
                 {
                     return new Outcome<Reservation>(OutcomeKind.Conflicts, Conflicts: conflicts);

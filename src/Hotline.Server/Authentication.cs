@@ -12,7 +12,8 @@ internal static class Authentication
 
     public static IApplicationBuilder UseBearerCredentials(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
-        if (!context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal))
+        // Routing ignores case, so the check must too.
+        if (!context.Request.Path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase))
         {
             await next(context);
             return;

@@ -4,19 +4,19 @@ using System.Text.Json.Serialization;
 namespace Hotline.Server;
 
 /// <summary>One 4D volume on the wire: a GeoJSON footprint, an altitude band (metres, W84) and a UTC time window.</summary>
-public sealed record ExtentDto(JsonElement Footprint, AltitudeDto? Altitude, TimeWindowDto? Time);
+public sealed record ExtentDto(JsonElement? Footprint = null, AltitudeDto? Altitude = null, TimeWindowDto? Time = null);
 
 /// <summary>An altitude band in metres above the WGS84 ellipsoid.</summary>
 public sealed record AltitudeDto(double Lower, double Upper);
 
-/// <summary>A half-open time window [start, end), RFC 3339.</summary>
+/// <summary>A half-open time window [start, end), RFC 3339 with an explicit offset (<c>Z</c> or <c>±hh:mm</c>).</summary>
 public sealed record TimeWindowDto(DateTimeOffset Start, DateTimeOffset End);
 
 /// <summary>A reservation or constraint at a version: an acknowledgement.</summary>
 public sealed record EntityVersionDto(Guid Id, long Version);
 
 /// <summary>Create a party.</summary>
-public sealed record CreatePartyRequest(string? Name);
+public sealed record CreatePartyRequest(string? Name = null);
 
 /// <summary>A party and the secret of its credential (shown once).</summary>
 public sealed record PartyCreated(int Id, string Name, string Token);
@@ -29,29 +29,29 @@ public sealed record PartyView(int Id, string Name);
 
 /// <summary>File a reservation.</summary>
 public sealed record FileReservationRequest(
-    IReadOnlyList<ExtentDto>? Extents,
-    string? State,
-    string? CallSign,
-    string? Notes,
-    IReadOnlyList<EntityVersionDto>? Acknowledge);
+    IReadOnlyList<ExtentDto>? Extents = null,
+    string? State = null,
+    string? CallSign = null,
+    string? Notes = null,
+    IReadOnlyList<EntityVersionDto>? Acknowledge = null);
 
 /// <summary>Change a reservation at a version.</summary>
 public sealed record AmendReservationRequest(
-    long? Version,
-    IReadOnlyList<ExtentDto>? Extents,
-    string? State,
-    string? CallSign,
-    string? Notes,
-    IReadOnlyList<EntityVersionDto>? Acknowledge);
+    long? Version = null,
+    IReadOnlyList<ExtentDto>? Extents = null,
+    string? State = null,
+    string? CallSign = null,
+    string? Notes = null,
+    IReadOnlyList<EntityVersionDto>? Acknowledge = null);
 
 /// <summary>End a reservation at a version.</summary>
-public sealed record EndReservationRequest(long? Version);
+public sealed record EndReservationRequest(long? Version = null);
 
 /// <summary>Close an area.</summary>
-public sealed record CreateConstraintRequest(IReadOnlyList<ExtentDto>? Extents);
+public sealed record CreateConstraintRequest(IReadOnlyList<ExtentDto>? Extents = null);
 
 /// <summary>Ask what is in an area of interest.</summary>
-public sealed record AreaQueryRequest(ExtentDto? Area);
+public sealed record AreaQueryRequest(ExtentDto? Area = null);
 
 /// <summary>
 /// A reservation. Other parties see where and when only: <see cref="CallSign"/> and <see cref="Notes"/> are

@@ -28,6 +28,9 @@ public static class HotlineServer
         {
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+            // A member the contract requires (no default in the record) must be present: never silently zero.
+            o.SerializerOptions.RespectRequiredConstructorParameters = true;
+            o.SerializerOptions.Converters.Add(new Rfc3339Converter());
         });
         builder.Services.AddOpenApi();
         builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("airspace", tags: ["ready"]);

@@ -40,7 +40,7 @@ internal static class Mapping
             throw new RequestException(field, "is required");
         }
 
-        if (extent.Footprint.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
+        if (extent.Footprint is not { ValueKind: not (JsonValueKind.Undefined or JsonValueKind.Null) } footprintJson)
         {
             throw new RequestException($"{field}.footprint", "is required (a GeoJSON Polygon, or a Point with a radius)");
         }
@@ -57,7 +57,7 @@ internal static class Mapping
 
         try
         {
-            var footprint = GeoJson.ReadFootprint(extent.Footprint, limits);
+            var footprint = GeoJson.ReadFootprint(footprintJson, limits);
             return new Volume4D(footprint, new AltitudeBand(extent.Altitude.Lower, extent.Altitude.Upper), new TimeWindow(extent.Time.Start, extent.Time.End));
         }
         catch (GeometryException e)
@@ -74,9 +74,16 @@ internal static class Mapping
             return fallback;
         }
 
-        return Enum.TryParse<ReservationState>(state, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(state, out _)
-            ? parsed
-            : throw new RequestException(field, $"'{state}' is not a state; use Accepted, Activated, Nonconforming, Contingent or Ended");
+        // By name only: Enum.TryParse would also take numbers and comma-separated lists.
+        foreach (var value in Enum.GetValues<ReservationState>())
+        {
+            if (string.Equals(value.ToString(), state, StringComparison.OrdinalIgnoreCase))
+            {
+                return value;
+            }
+        }
+
+        throw new RequestException(field, $"'{state}' is not a state; use Accepted, Activated, Nonconforming, Contingent or Ended");
     }
 
     public static HashSet<EntityVersion> ToAcknowledged(IReadOnlyList<EntityVersionDto>? acknowledge) =>
