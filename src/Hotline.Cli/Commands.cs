@@ -31,6 +31,7 @@ internal static class Commands
         root.Subcommands.Add(Serve());
         root.Subcommands.Add(Party());
         root.Subcommands.Add(File());
+        root.Subcommands.Add(Amend());
         root.Subcommands.Add(List());
         root.Subcommands.Add(EndCommand());
         root.Subcommands.Add(ConflictsCommand());
@@ -96,19 +97,41 @@ internal static class Commands
         return new Command("party", "Operator commands for parties") { create, list };
     }
 
-    private static Command File()
+    private sealed record ExtentOptions(
+        Argument<FileInfo> Footprint,
+        Option<double> Lower,
+        Option<double> Upper,
+        Option<DateTimeOffset> Start,
+        Option<DateTimeOffset> End,
+        Option<string[]> Acknowledge,
+        Option<string?> CallSign,
+        Option<string?> Notes)
     {
-        var footprint = new Argument<FileInfo>("footprint") { Description = "GeoJSON file: a Polygon, or a Point with a radius (metres)" };
-        var lower = new Option<double>("--lower") { Description = "Lower altitude, metres W84", Required = true };
-        var upper = new Option<double>("--upper") { Description = "Upper altitude, metres W84", Required = true };
-        var start = new Option<DateTimeOffset>("--start") { Description = "Start, RFC 3339 UTC", Required = true };
-        var end = new Option<DateTimeOffset>("--end") { Description = "End, RFC 3339 UTC", Required = true };
-        var ack = new Option<string[]>("--ack") { Description = "Acknowledge a conflicting entity: ID:VERSION (repeatable)", AllowMultipleArgumentsPerToken = true };
-        var callSign = new Option<string?>("--call-sign") { Description = "Private: never shown to other parties" };
-        var command = new Command("file", "File a reservation") { footprint, lower, upper, start, end, ack, callSign };
-        command.SetAction(async (parse, ct) =>
+        public static ExtentOptions Create() => new(
+            new Argument<FileInfo>("footprint") { Description = "GeoJSON file: a Polygon, or a Point with a radius (metres)" },
+            new Option<double>("--lower") { Description = "Lower altitude, metres W84", Required = true },
+            new Option<double>("--upper") { Description = "Upper altitude, metres W84", Required = true },
+            new Option<DateTimeOffset>("--start") { Description = "Start, RFC 3339 UTC", Required = true },
+            new Option<DateTimeOffset>("--end") { Description = "End, RFC 3339 UTC", Required = true },
+            new Option<string[]>("--ack") { Description = "Acknowledge a conflicting entity: ID:VERSION (repeatable)", AllowMultipleArgumentsPerToken = true },
+            new Option<string?>("--call-sign") { Description = "Private: never shown to other parties" },
+            new Option<string?>("--notes") { Description = "Private: never shown to other parties" });
+
+        public void AddTo(Command command)
         {
-            var file = parse.GetValue(footprint)!;
+            command.Arguments.Add(Footprint);
+            command.Options.Add(Lower);
+            command.Options.Add(Upper);
+            command.Options.Add(Start);
+            command.Options.Add(End);
+            command.Options.Add(Acknowledge);
+            command.Options.Add(CallSign);
+            command.Options.Add(Notes);
+        }
+
+        public async Task<object> ExtentAsync(ParseResult parse, CancellationToken ct)
+        {
+            var file = parse.GetValue(Footprint)!;
             if (!file.Exists)
             {
                 throw new CliException($"{file.FullName}: no such file", 2);
@@ -124,24 +147,61 @@ internal static class Commands
                 throw new CliException($"{file.Name}: not JSON: {e.Message}", 2);
             }
 
-            var acknowledge = (parse.GetValue(ack) ?? []).Select(ParseAck).ToArray();
+            return new
+            {
+                footprint = geojson,
+                altitude = new { lower = parse.GetValue(Lower), upper = parse.GetValue(Upper) },
+                time = new { start = parse.GetValue(Start).ToUniversalTime(), end = parse.GetValue(End).ToUniversalTime() },
+            };
+        }
+
+        public object[] Acknowledged(ParseResult parse) => [.. (parse.GetValue(Acknowledge) ?? []).Select(ParseAck)];
+    }
+
+    private static Command File()
+    {
+        var extent = ExtentOptions.Create();
+        var command = new Command("file", "File a reservation");
+        extent.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
             var request = new
             {
-                extents = new[]
-                {
-                    new
-                    {
-                        footprint = geojson,
-                        altitude = new { lower = parse.GetValue(lower), upper = parse.GetValue(upper) },
-                        time = new { start = parse.GetValue(start), end = parse.GetValue(end) },
-                    },
-                },
-                callSign = parse.GetValue(callSign),
-                acknowledge,
+                extents = new[] { await extent.ExtentAsync(parse, ct) },
+                callSign = parse.GetValue(extent.CallSign),
+                notes = parse.GetValue(extent.Notes),
+                acknowledge = extent.Acknowledged(parse),
             };
             using var client = Client(parse, operatorCommand: false);
             var body = await Send(client, HttpMethod.Post, "/v1/reservations", request, ct);
             Console.WriteLine($"filed {body["id"]} version {body["version"]} {body["state"]}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Amend()
+    {
+        var id = new Argument<Guid>("id") { Description = "Reservation id" };
+        var version = new Option<long>("--version") { Description = "Its current version", Required = true };
+        var state = new Option<string?>("--state") { Description = "New state: Accepted, Activated, Nonconforming, Contingent" };
+        var extent = ExtentOptions.Create();
+        var command = new Command("amend", "Change a reservation (new footprint, altitudes, times, state)") { id, version, state };
+        extent.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var request = new
+            {
+                version = parse.GetValue(version),
+                extents = new[] { await extent.ExtentAsync(parse, ct) },
+                state = parse.GetValue(state),
+                callSign = parse.GetValue(extent.CallSign),
+                notes = parse.GetValue(extent.Notes),
+                acknowledge = extent.Acknowledged(parse),
+            };
+            using var client = Client(parse, operatorCommand: false);
+            var body = await Send(client, HttpMethod.Put, $"/v1/reservations/{parse.GetValue(id)}", request, ct);
+            Console.WriteLine($"amended {body["id"]} version {body["version"]} {body["state"]}");
             return 0;
         });
         return command;

@@ -170,9 +170,11 @@ public sealed class Airspace : IAsyncDisposable
             var conflicts = FindConflicts(owner, extents, null);
             if (conflicts.Any(c => !acknowledged.Contains(new EntityVersion(c.OtherId, c.OtherVersion))))
             {
+                AirspaceMetrics.Filing("refused");
                 return new Outcome<Reservation>(OutcomeKind.Conflicts, Conflicts: conflicts);
             }
 
+            AirspaceMetrics.Filing(conflicts.Count == 0 ? "accepted" : "accepted_acknowledged");
             var reservation = new Reservation(Guid.CreateVersion7(_time.GetUtcNow()), owner, extents, state, 1, callSign, notes, _time.GetUtcNow());
             Apply(changes, new ReservationSaved(reservation));
             return Outcome<Reservation>.Ok(reservation);
@@ -504,7 +506,9 @@ public sealed class Airspace : IAsyncDisposable
             {
                 if (changes.Count > 0)
                 {
+                    var started = _time.GetTimestamp();
                     await _store.CommitAsync(changes, CancellationToken.None).ConfigureAwait(false);
+                    AirspaceMetrics.Committed(batch.Count, changes.Count, _time.GetElapsedTime(started));
                 }
             }
             catch (Exception e)

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
+using Scalar.AspNetCore;
 
 namespace Hotline.Server;
 
@@ -34,13 +35,14 @@ public static class HotlineServer
         });
         builder.Services.AddOpenApi();
         builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("airspace", tags: ["ready"]);
-        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddAspNetCoreInstrumentation().AddMeter("Hotline").AddPrometheusExporter());
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddAspNetCoreInstrumentation().AddMeter(Hotline.Core.AirspaceMetrics.MeterName).AddPrometheusExporter());
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseBearerCredentials();
         app.MapOpenApi();
+        app.MapScalarApiReference(); // the browsable reference at /scalar, assets served by the app itself
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         app.MapPrometheusScrapingEndpoint();

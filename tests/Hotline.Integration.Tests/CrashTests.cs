@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 
 namespace Hotline.Integration.Tests;
@@ -15,13 +13,13 @@ public sealed class CrashTests : IDisposable
     [Fact]
     public async Task EveryAcknowledgedFilingSurvivesAKillDuringAStreamOfWrites()
     {
-        var port = FreePort();
-        var server = StartServer(port);
+        var port = HotlineProcess.FreePort();
+        var server = HotlineProcess.Serve(_data, port);
         string token;
         var acknowledged = new System.Collections.Concurrent.ConcurrentBag<string>();
         using (var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") })
         {
-            await WaitReadyAsync(client);
+            await HotlineProcess.WaitReadyAsync(client);
             var operatorToken = (await File.ReadAllTextAsync(Path.Combine(_data, "operator.token"))).Trim();
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", operatorToken);
             var created = await client.PostAsJsonAsync("/v1/parties", new { name = "filer" });
@@ -60,11 +58,11 @@ public sealed class CrashTests : IDisposable
         }
 
         Assert.True(acknowledged.Count >= 200);
-        var restarted = StartServer(port);
+        var restarted = HotlineProcess.Serve(_data, port);
         try
         {
             using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            await WaitReadyAsync(client);
+            await HotlineProcess.WaitReadyAsync(client);
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
             var stored = (await client.GetFromJsonAsync<JsonArray>("/v1/reservations?mine=true"))!.Select(r => r!["id"]!.GetValue<string>()).ToHashSet();
             Assert.Superset(acknowledged.ToHashSet(), stored);
@@ -97,55 +95,4 @@ public sealed class CrashTests : IDisposable
         };
     }
 
-    private Process StartServer(int port)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "hotline.dll"));
-        start.ArgumentList.Add("serve");
-        start.ArgumentList.Add("--data");
-        start.ArgumentList.Add(_data);
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add($"http://127.0.0.1:{port}");
-        var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start hotline");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task WaitReadyAsync(HttpClient client)
-    {
-        for (var attempt = 0; attempt < 300; attempt++)
-        {
-            try
-            {
-                using var response = await client.GetAsync("/health/ready");
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException("hotline did not become ready in 30 s");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
