@@ -1,5 +1,4 @@
 using System.Text.Json;
-using NetTopologySuite.Features;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.IO.Converters;
 
@@ -108,29 +107,66 @@ public static class GeoJson
     /// <summary>Writes a footprint as a GeoJSON Feature (a circle as a Point with a <c>radius</c> property).</summary>
     public static string Write(Footprint footprint)
     {
-        ArgumentNullException.ThrowIfNull(footprint);
-        var feature = footprint switch
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            PolygonFootprint polygon => new Feature(ToNts(polygon), new AttributesTable()),
-            CircleFootprint circle => new Feature(
-                Factory.CreatePoint(new Coordinate(circle.Centre.Lng, circle.Centre.Lat)),
-                new AttributesTable { { RadiusProperty, circle.RadiusMeters } }),
-            _ => throw new ArgumentException("unknown footprint type", nameof(footprint)),
-        };
-        return JsonSerializer.Serialize<IFeature>(feature, Options);
-    }
-
-    private static Polygon ToNts(PolygonFootprint polygon)
-    {
-        var vertices = polygon.Vertices;
-        var coordinates = new Coordinate[vertices.Count + 1];
-        for (var i = 0; i < vertices.Count; i++)
-        {
-            coordinates[i] = new Coordinate(vertices[i].Lng, vertices[i].Lat);
+            Write(writer, footprint);
         }
 
-        coordinates[^1] = coordinates[0];
-        return Factory.CreatePolygon(coordinates);
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>
+    /// Writes a footprint as a GeoJSON Feature: a Polygon whose ring is closed and counter-clockwise on the sphere
+    /// (RFC 7946's right-hand rule, also across the antimeridian and around the poles), or a Point with a
+    /// <c>radius</c> property in metres. Numbers are written shortest-round-trip, so reading back is exact.
+    /// Written directly rather than through a geometry model: it is on every response's path.
+    /// </summary>
+    public static void Write(Utf8JsonWriter writer, Footprint footprint)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(footprint);
+        writer.WriteStartObject();
+        writer.WriteString("type", "Feature");
+        writer.WriteStartObject("geometry");
+        switch (footprint)
+        {
+            case PolygonFootprint polygon:
+                writer.WriteString("type", "Polygon");
+                writer.WriteStartArray("coordinates");
+                writer.WriteStartArray();
+                var vertices = polygon.Vertices;
+                for (var i = 0; i <= vertices.Count; i++)
+                {
+                    var v = vertices[i % vertices.Count];
+                    writer.WriteStartArray();
+                    writer.WriteNumberValue(v.Lng);
+                    writer.WriteNumberValue(v.Lat);
+                    writer.WriteEndArray();
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+                writer.WriteStartObject("properties");
+                writer.WriteEndObject();
+                break;
+            case CircleFootprint circle:
+                writer.WriteString("type", "Point");
+                writer.WriteStartArray("coordinates");
+                writer.WriteNumberValue(circle.Centre.Lng);
+                writer.WriteNumberValue(circle.Centre.Lat);
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+                writer.WriteStartObject("properties");
+                writer.WriteNumber(RadiusProperty, circle.RadiusMeters);
+                writer.WriteEndObject();
+                break;
+            default:
+                throw new ArgumentException("unknown footprint type", nameof(footprint));
+        }
+
+        writer.WriteEndObject();
     }
 
     private static PolygonFootprint ToPolygon(Polygon polygon, string prefix, FootprintLimits? limits)

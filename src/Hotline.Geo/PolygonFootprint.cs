@@ -177,6 +177,12 @@ public sealed class PolygonFootprint : Footprint
             Array.Reverse(order);
         }
 
+        // Collinear vertices first (every triangle of the fan is flat), so that they are not reported as a fold.
+        if (SphericalAreaSquareMeters(points, absolute: true) < MinAreaFor(capRadius))
+        {
+            throw new GeometryException("vertices", "the polygon encloses no area (its vertices are collinear)");
+        }
+
         CheckSimple(u, v, latLngs, firstIndex, lastIndex);
         if (SphericalAreaSquareMeters(points) < MinAreaFor(capRadius))
         {
@@ -304,7 +310,7 @@ public sealed class PolygonFootprint : Footprint
     }
 
     /// <summary>Area by the spherical-excess sum over a fan from vertex 0 (Van Oosterom–Strackee per triangle).</summary>
-    internal static double SphericalAreaSquareMeters(IReadOnlyList<Vec3> points)
+    internal static double SphericalAreaSquareMeters(IReadOnlyList<Vec3> points, bool absolute = false)
     {
         var excess = 0.0;
         var a = points[0];
@@ -314,13 +320,17 @@ public sealed class PolygonFootprint : Footprint
             var c = points[i + 1];
             var numerator = Vec3.Dot(a, Vec3.Cross(b, c));
             var denominator = 1 + Vec3.Dot(a, b) + Vec3.Dot(b, c) + Vec3.Dot(c, a);
-            excess += 2 * Math.Atan2(numerator, denominator);
+            var triangle = 2 * Math.Atan2(numerator, denominator);
+            excess += absolute ? Math.Abs(triangle) : triangle;
         }
 
         return Math.Abs(excess) * Earth.RadiusMeters * Earth.RadiusMeters;
     }
 
     private static readonly GeometryFactory Planar = new();
+
+    // Up to this many vertices the pairwise check (n²/2 segment tests) is cheaper than building NTS geometry.
+    private const int SmallRing = 64;
 
     /// <summary>Below this area a polygon is degenerate. Rounding of unit vectors leaves an area noise that
     /// grows with the square of the size (about 10⁻⁴ m² for a 100 km sliver), so the bound does too.</summary>
@@ -333,20 +343,24 @@ public sealed class PolygonFootprint : Footprint
     private static void CheckSimple(double[] u, double[] v, List<LatLng> vertices, List<int> firstIndex, List<int> lastIndex)
     {
         var n = u.Length;
-        var coordinates = new Coordinate[n + 1];
-        for (var i = 0; i < n; i++)
+        if (n > SmallRing)
         {
-            coordinates[i] = new Coordinate(u[i], v[i]);
+            // Large rings: NetTopologySuite's sweep is O(n log n); only an invalid ring pays the pairwise search.
+            var coordinates = new Coordinate[n + 1];
+            for (var i = 0; i < n; i++)
+            {
+                coordinates[i] = new Coordinate(u[i], v[i]);
+            }
+
+            coordinates[n] = coordinates[0];
+            if (new IsValidOp(Planar.CreatePolygon(Planar.CreateLinearRing(coordinates))).IsValid)
+            {
+                return;
+            }
         }
 
-        coordinates[n] = coordinates[0];
-        var ring = Planar.CreateLinearRing(coordinates);
-        if (new IsValidOp(Planar.CreatePolygon(ring)).IsValid)
-        {
-            return;
-        }
-
-        // Invalid: find the offending pair of edges to say exactly what is wrong.
+        // Small rings (the common case) are checked pair by pair directly; for an invalid large ring this finds the
+        // offending pair of edges to say exactly what is wrong.
         for (var i = 0; i < n; i++)
         {
             for (var j = i + 1; j < n; j++)
@@ -370,6 +384,11 @@ public sealed class PolygonFootprint : Footprint
                     throw new GeometryException("vertices", $"the polygon is self-intersecting: edge {Edge(i)} meets edge {Edge(j)}");
                 }
             }
+        }
+
+        if (n <= SmallRing)
+        {
+            return; // no pair of edges meets: simple
         }
 
         throw new GeometryException("vertices", "the polygon encloses no area (its vertices are collinear)");

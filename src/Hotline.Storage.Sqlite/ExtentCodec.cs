@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Hotline.Geo;
 
 namespace Hotline.Storage.Sqlite;
@@ -16,20 +15,26 @@ internal static class ExtentCodec
 
     public static string Write(IReadOnlyList<Volume4D> extents)
     {
-        var array = new JsonArray();
-        foreach (var v in extents)
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            array.Add(new JsonObject
+            writer.WriteStartArray();
+            foreach (var v in extents)
             {
-                ["footprint"] = JsonNode.Parse(GeoJson.Write(v.Footprint)),
-                ["lower"] = v.Altitude.Lower,
-                ["upper"] = v.Altitude.Upper,
-                ["start"] = v.Time.StartTicks,
-                ["end"] = v.Time.EndTicks,
-            });
+                writer.WriteStartObject();
+                writer.WritePropertyName("footprint");
+                GeoJson.Write(writer, v.Footprint);
+                writer.WriteNumber("lower", v.Altitude.Lower);
+                writer.WriteNumber("upper", v.Altitude.Upper);
+                writer.WriteNumber("start", v.Time.StartTicks);
+                writer.WriteNumber("end", v.Time.EndTicks);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
         }
 
-        return array.ToJsonString();
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     public static IReadOnlyList<Volume4D> Read(string json)

@@ -181,18 +181,22 @@ public sealed class ValidationTests
     }
 
     [Fact]
-    public void CollinearVerticesThatRunBackOverAnEdgeAreReportedAsAFold()
+    public void CollinearVerticesAreReportedAsNoAreaWhateverTheirOrderAndGreatCircle()
     {
-        // Three vertices on the equator: the closing edge 2–0 runs back over edge 0–1, and the library names that
-        // fold rather than the zero area (also a true description; the meridian case above gets the area message).
+        // On the equator, with the closing edge running back over the others: still collinear, so no area (a fold
+        // is reserved for rings that do enclose area elsewhere).
+        AssertRejected("vertices", "the polygon encloses no area (its vertices are collinear)", Polygon((0, 0), (0, 1), (0, 2)));
+        AssertRejected("vertices", "the polygon encloses no area (its vertices are collinear)", Polygon((0, 10), (0, 12), (0, 11)));
+    }
+
+    [Fact]
+    public void ARingThatFoldsBackWhileEnclosingAreaNamesTheFold()
+    {
+        // A square whose last vertex doubles back along the first edge.
         AssertRejected(
             "vertices",
-            "the polygon folds back on itself at vertex 0 (0, 0) (edges 2–0 and 0–1 overlap)",
-            Polygon((0, 0), (0, 1), (0, 2)));
-        AssertRejected(
-            "vertices",
-            "the polygon folds back on itself at vertex 1 (0, 12) (edges 0–1 and 1–2 overlap)",
-            Polygon((0, 10), (0, 12), (0, 11)));
+            "the polygon folds back on itself at vertex 1 (0, 2) (edges 0–1 and 1–2 overlap)",
+            Polygon((0, 0), (0, 2), (0, 1), (1, 1)));
     }
 
     [Theory]
