@@ -218,7 +218,19 @@ public sealed class BadInputTests(ServerFixture fixture) : IClassFixture<ServerF
         var filing = Filing(NextArea());
         filing["notes"] = new string('n', (1 << 20) + 1024);
 
-        var reply = await _client.PostAsync("/v1/reservations", Party.Token, filing);
+        Reply reply;
+        try
+        {
+            reply = await _client.PostAsync("/v1/reservations", Party.Token, filing);
+        }
+        catch (HttpRequestException)
+        {
+            // Kestrel may answer 413 and close the connection before the client has finished uploading, and the
+            // client then sees the reset instead of the answer. Refused either way; the server must still be well.
+            var health = await _client.SendAsync(HttpMethod.Get, "/health/ready", token: null);
+            Assert.Equal(HttpStatusCode.OK, health.Status);
+            return;
+        }
 
         AssertProblem(reply, HttpStatusCode.RequestEntityTooLarge);
     }
