@@ -71,7 +71,7 @@ public sealed record ReservationView(
 public sealed record ConstraintView(Guid Id, int Owner, long Version, IReadOnlyList<ExtentView> Extents, DateTimeOffset UpdatedAt);
 
 /// <summary>One extent as stored: the footprint as a GeoJSON Feature.</summary>
-public sealed record ExtentView(JsonElement Footprint, AltitudeDto Altitude, TimeWindowDto Time);
+public sealed record ExtentView(GeoJsonFootprint Footprint, AltitudeDto Altitude, TimeWindowDto Time);
 
 /// <summary>What an area query found.</summary>
 public sealed record AreaQueryResult(IReadOnlyList<ReservationView> Reservations, IReadOnlyList<ConstraintView> Constraints);
@@ -91,4 +91,23 @@ public sealed record ConflictView(
     ConflictRegionView Region);
 
 /// <summary>Where and when two extents meet (or, within the minima, the gap between them).</summary>
-public sealed record ConflictRegionView(TimeWindowDto Time, AltitudeDto Altitude, JsonElement Footprint, JsonElement OtherFootprint);
+public sealed record ConflictRegionView(TimeWindowDto Time, AltitudeDto Altitude, GeoJsonFootprint Footprint, GeoJsonFootprint OtherFootprint);
+
+/// <summary>A footprint written as its GeoJSON Feature straight onto the response (no intermediate document).</summary>
+[JsonConverter(typeof(GeoJsonFootprintConverter))]
+public readonly record struct GeoJsonFootprint(Hotline.Geo.Footprint Value);
+
+/// <summary>Writes <see cref="GeoJsonFootprint"/> with <see cref="Hotline.Geo.GeoJson.Write(Utf8JsonWriter, Hotline.Geo.Footprint)"/>.</summary>
+public sealed class GeoJsonFootprintConverter : JsonConverter<GeoJsonFootprint>
+{
+    /// <inheritdoc />
+    public override GeoJsonFootprint Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        using var document = JsonDocument.ParseValue(ref reader);
+        return new GeoJsonFootprint(Hotline.Geo.GeoJson.ReadFootprint(document.RootElement, new Hotline.Geo.FootprintLimits(Hotline.Geo.FootprintLimits.EngineMaxRadiusMeters)));
+    }
+
+    /// <inheritdoc />
+    public override void Write(Utf8JsonWriter writer, GeoJsonFootprint value, JsonSerializerOptions options) =>
+        Hotline.Geo.GeoJson.Write(writer, value.Value);
+}

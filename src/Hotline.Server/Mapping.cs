@@ -120,9 +120,5 @@ internal static class Mapping
             Footprint(c.Region.Footprint),
             Footprint(c.Region.OtherFootprint)));
 
-    private static JsonElement Footprint(Footprint footprint)
-    {
-        using var document = JsonDocument.Parse(GeoJson.Write(footprint));
-        return document.RootElement.Clone();
-    }
+    private static GeoJsonFootprint Footprint(Footprint footprint) => new(footprint);
 }
