@@ -77,13 +77,9 @@ public static class Lateral
             return true; // the inscribed caps meet
         }
 
-        if (EdgesCross(a, b))
-        {
-            return true;
-        }
-
-        // No edges cross: either one polygon holds the other, or the distance is between a vertex and an edge.
-        if (b.Contains(a.Point(0)) || a.Contains(b.Point(0)))
+        // One holds a vertex of the other (cheap: one pass over each ring), or edges cross (a pass over every
+        // pair), or else the distance is between a vertex and an edge.
+        if (b.Contains(a.Point(0)) || a.Contains(b.Point(0)) || EdgesCross(a, b))
         {
             return true;
         }
