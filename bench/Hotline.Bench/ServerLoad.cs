@@ -69,9 +69,19 @@ internal static class ServerLoad
             });
 
             var areas = probes.Select(p => new { area = Extent(p.Volume, TimeSpan.Zero) }).ToArray();
-            await MeasureAsync("area queries", concurrency, Math.Min(areas.Length, 20_000), async i =>
+            await MeasureAsync("area queries (full answers)", concurrency, Math.Min(areas.Length, 20_000), async i =>
             {
                 using var response = await client.PostAsJsonAsync("/v1/query", areas[i]);
+                return response.IsSuccessStatusCode;
+            });
+            await MeasureAsync("area queries (references)", concurrency, Math.Min(areas.Length, 20_000), async i =>
+            {
+                using var response = await client.PostAsJsonAsync("/v1/query?view=references", areas[i]);
+                return response.IsSuccessStatusCode;
+            });
+            await MeasureAsync("health checks (HTTP floor)", concurrency, 20_000, async _ =>
+            {
+                using var response = await client.GetAsync("/health/live");
                 return response.IsSuccessStatusCode;
             });
 

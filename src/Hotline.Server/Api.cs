@@ -106,14 +106,21 @@ internal static class Api
 
     public static IEndpointRouteBuilder MapAirspaceApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/query", (AreaQueryRequest request, HttpContext http, AirspaceHost host) =>
+        app.MapPost("/v1/query", Results<Ok<AreaQueryResult>, Ok<AreaReferencesResult>, ProblemHttpResult> (AreaQueryRequest request, HttpContext http, AirspaceHost host, string? view) =>
         {
             var airspace = host.Airspace;
             var caller = http.Caller();
             var area = Mapping.ToVolume(request.Area, "area", airspace.Options.FootprintLimits);
             var (reservations, constraints) = airspace.Query(area);
-            return TypedResults.Ok(new AreaQueryResult([.. reservations.Select(r => Mapping.ToView(r, caller))], [.. constraints.Select(Mapping.ToView)]));
-        }).WithTags("Airspace").WithSummary("Reservations and constraints with an extent in a 4D area of interest.");
+            return view switch
+            {
+                null or "full" => TypedResults.Ok(new AreaQueryResult([.. reservations.Select(r => Mapping.ToView(r, caller))], [.. constraints.Select(Mapping.ToView)])),
+                "references" => TypedResults.Ok(new AreaReferencesResult(
+                    [.. reservations.Select(r => new EntityReference(r.Id, r.Owner, r.Version, r.State.ToString()))],
+                    [.. constraints.Select(c => new EntityReference(c.Id, c.Owner, c.Version, null))])),
+                _ => Problems.Invalid("view", $"'{view}' is not a view; use full or references"),
+            };
+        }).WithTags("Airspace").WithSummary("Reservations and constraints with an extent in a 4D area of interest; view=references answers ids and versions only.");
 
         app.MapGet("/v1/conflicts", Results<Ok<List<ConflictView>>, ProblemHttpResult> (HttpContext http, AirspaceHost host) =>
         {

@@ -73,6 +73,16 @@ public sealed record ConstraintView(Guid Id, int Owner, long Version, IReadOnlyL
 /// <summary>One extent as stored: the footprint as a GeoJSON Feature.</summary>
 public sealed record ExtentView(GeoJsonFootprint Footprint, AltitudeDto Altitude, TimeWindowDto Time);
 
+/// <summary>An entity found by an area query, by reference: fetch it for its extents.</summary>
+public sealed record EntityReference(
+    Guid Id,
+    int Owner,
+    long Version,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? State);
+
+/// <summary>What an area query found, by reference (<c>view=references</c>).</summary>
+public sealed record AreaReferencesResult(IReadOnlyList<EntityReference> Reservations, IReadOnlyList<EntityReference> Constraints);
+
 /// <summary>What an area query found.</summary>
 public sealed record AreaQueryResult(IReadOnlyList<ReservationView> Reservations, IReadOnlyList<ConstraintView> Constraints);
 
