@@ -34,6 +34,9 @@ public sealed class VolumeIndex : IDisposable
     [ThreadStatic]
     private static List<(Footprint, long)>? t_pending;
 
+    [ThreadStatic]
+    private static Scratch? t_scratch;
+
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly Dictionary<long, Location> _locations = [];
     private readonly Level?[] _levels = new Level?[MaxLevel + 1];
@@ -163,6 +166,8 @@ public sealed class VolumeIndex : IDisposable
         var q = new QueryShape(probe, separation, excludeOwner);
         var pending = t_pending ??= new List<(Footprint, long)>();
         pending.Clear();
+        var scratch = t_scratch ??= new Scratch();
+        scratch.Clear();
         _lock.EnterReadLock();
         try
         {
@@ -170,7 +175,38 @@ public sealed class VolumeIndex : IDisposable
             {
                 if (level is not null && level.Cells.Count > 0)
                 {
-                    QueryLevel(level, in q, results, pending);
+                    QueryLevel(level, in q, scratch);
+                }
+            }
+
+            // Pass 2: the entries that passed the stream are decided on their cold records. Touching them all
+            // first lets their cache misses overlap instead of queueing one behind the other.
+            var owners = 0L;
+            for (var k = 0; k < scratch.Count; k++)
+            {
+                owners += scratch.Cells[scratch.CellOf[k]].Cold[scratch.Index[k]].Owner;
+            }
+
+            GC.KeepAlive(owners);
+            for (var k = 0; k < scratch.Count; k++)
+            {
+                ref readonly var c = ref scratch.Cells[scratch.CellOf[k]].Cold[scratch.Index[k]];
+                if ((c.Owner == q.ExcludeOwner && q.HasExcludedOwner)
+                    || Math.Max(c.AltLower, probe.Altitude.Lower) - Math.Min(c.AltUpper, probe.Altitude.Upper) > q.VerticalMeters
+                    || c.MinX > q.Box.MaxX || c.MaxX < q.Box.MinX || c.MinY > q.Box.MaxY
+                    || c.MaxY < q.Box.MinY || c.MinZ > q.Box.MaxZ || c.MaxZ < q.Box.MinZ)
+                {
+                    continue; // excluded owner, or exactly as Volume4D.ConflictsWith decides altitude
+                }
+
+                var near = scratch.Chord[k] + InlineMargin;
+                if (near + (near * near * near / 20) <= q.InnerRadius + c.InnerRadius + q.LateralAngle)
+                {
+                    results.Add(c.Id); // the arc is at most c + c³/20: the inscribed caps meet
+                }
+                else
+                {
+                    pending.Add((c.Footprint, c.Id));
                 }
             }
         }
@@ -210,7 +246,7 @@ public sealed class VolumeIndex : IDisposable
     /// <summary>Disposes the lock.</summary>
     public void Dispose() => _lock.Dispose();
 
-    private static void QueryLevel(Level level, in QueryShape q, List<long> results, List<(Footprint, long)> pending)
+    private static void QueryLevel(Level level, in QueryShape q, Scratch scratch)
     {
         var size = level.CellSize;
         var inv = level.InverseCellSize;
@@ -229,7 +265,7 @@ public sealed class VolumeIndex : IDisposable
             {
                 if (cell.X >= x0 && cell.X <= x1 && cell.Y >= y0 && cell.Y <= y1 && cell.Z >= z0 && cell.Z <= z1)
                 {
-                    ScanCell(cell, in q, results, pending);
+                    ScanCell(cell, in q, scratch);
                 }
             }
 
@@ -253,20 +289,21 @@ public sealed class VolumeIndex : IDisposable
 
                     if (level.Cells.TryGetValue(Key(x, y, z), out var cell))
                     {
-                        ScanCell(cell, in q, results, pending);
+                        ScanCell(cell, in q, scratch);
                     }
                 }
             }
         }
     }
 
-    private static void ScanCell(Cell cell, in QueryShape q, List<long> results, List<(Footprint, long)> pending)
+    private static void ScanCell(Cell cell, in QueryShape q, Scratch scratch)
     {
         // Entries are sorted by start: those starting at or after the query's (grown) end cannot meet it, and those
         // starting before (grown start − longest duration in the cell) end before the query starts.
         var lo = cell.BlockBefore(SaturatingSubtract(q.StartTicks, cell.MaxDurationTicks));
         var hot = cell.Hot;
         var count = cell.Count;
+        var ordinal = -1;
         for (var i = lo; i < count; i++)
         {
             // One sequential pass over 40-byte records settles most entries: times (exact), altitude and the
@@ -279,37 +316,77 @@ public sealed class VolumeIndex : IDisposable
 
             // All four tests without short-circuits: one well-predicted branch instead of four random ones.
             double dx = q.CapX - h.CapX, dy = q.CapY - h.CapY, dz = q.CapZ - h.CapZ;
+            var chord2 = (dx * dx) + (dy * dy) + (dz * dz);
             var apart = q.CapRadius + h.CapRadius + q.LateralAngle + InlineMargin;
-            var reject = (h.EndTicks <= q.StartTicks) | (h.AltLower > q.AltUpper) | (h.AltUpper < q.AltLower)
-                | ((dx * dx) + (dy * dy) + (dz * dz) > apart * apart);
-            if (reject)
+            var reject = (h.EndTicks <= q.StartTicks) | (h.AltLower > q.AltUpper) | (h.AltUpper < q.AltLower) | (chord2 > apart * apart);
+            if (!reject)
             {
-                continue; // apart in time, in altitude, or laterally (a chord never exceeds its arc)
+                if (ordinal < 0)
+                {
+                    ordinal = scratch.AddCell(cell);
+                }
+
+                scratch.Add(ordinal, i, Math.Sqrt(chord2));
+            }
+        }
+    }
+
+    /// <summary>Per-thread buffers of one query: the entries that passed the stream, without object references
+    /// (so adding one costs no write barrier).</summary>
+    private sealed class Scratch
+    {
+        public Cell[] Cells { get; private set; } = new Cell[64];
+
+        public int[] CellOf { get; private set; } = new int[256];
+
+        public int[] Index { get; private set; } = new int[256];
+
+        public double[] Chord { get; private set; } = new double[256];
+
+        public int Count { get; private set; }
+
+        private int _cells;
+
+        public void Clear()
+        {
+            Array.Clear(Cells, 0, _cells);
+            _cells = 0;
+            Count = 0;
+        }
+
+        public int AddCell(Cell cell)
+        {
+            if (_cells == Cells.Length)
+            {
+                var cells = Cells;
+                Array.Resize(ref cells, cells.Length * 2);
+                Cells = cells;
             }
 
-            var chord = Math.Sqrt((dx * dx) + (dy * dy) + (dz * dz));
-            ref readonly var c = ref cell.Cold[i];
-            if (c.Owner == q.ExcludeOwner && q.HasExcludedOwner)
+            Cells[_cells] = cell;
+            return _cells++;
+        }
+
+        public void Add(int cell, int index, double chord)
+        {
+            if (Count == Index.Length)
             {
-                continue;
+                var size = Count * 2;
+                var cellOf = CellOf;
+                var indexes = Index;
+                var chords = Chord;
+                Array.Resize(ref cellOf, size);
+                Array.Resize(ref indexes, size);
+                Array.Resize(ref chords, size);
+                CellOf = cellOf;
+                Index = indexes;
+                Chord = chords;
             }
 
-            // Exactly as Volume4D.ConflictsWith decides altitude (time is already exact).
-            if (Math.Max(c.AltLower, q.Probe.Altitude.Lower) - Math.Min(c.AltUpper, q.Probe.Altitude.Upper) > q.VerticalMeters
-                || c.MinX > q.Box.MaxX || c.MaxX < q.Box.MinX || c.MinY > q.Box.MaxY
-                || c.MaxY < q.Box.MinY || c.MinZ > q.Box.MaxZ || c.MaxZ < q.Box.MinZ)
-            {
-                continue;
-            }
-
-            var near = chord + InlineMargin;
-            if (near + (near * near * near / 20) <= q.InnerRadius + c.InnerRadius + q.LateralAngle)
-            {
-                results.Add(c.Id); // the arc is at most c + c³/20: the inscribed caps meet
-                continue;
-            }
-
-            pending.Add((cell.Footprint[i], c.Id));
+            CellOf[Count] = cell;
+            Index[Count] = index;
+            Chord[Count] = chord;
+            Count++;
         }
     }
 
@@ -512,6 +589,7 @@ public sealed class VolumeIndex : IDisposable
     /// <summary>What the few entries that pass the hot tests are decided on: 64 bytes, one cache line.</summary>
     private readonly struct ColdRecord(long id, int owner, Volume4D volume)
     {
+        public readonly Footprint Footprint = volume.Footprint;
         public readonly long Id = id;
         public readonly double AltLower = volume.Altitude.Lower;
         public readonly double AltUpper = volume.Altitude.Upper;
@@ -560,8 +638,6 @@ public sealed class VolumeIndex : IDisposable
         public ColdRecord[] Cold { get; private set; } = new ColdRecord[4];
 
         public Volume4D[] Volume { get; private set; } = new Volume4D[4];
-
-        public Footprint[] Footprint { get; private set; } = new Footprint[4];
 
         /// <summary>A position at or before the first whose start is at or after <paramref name="startTicks"/>,
         /// found on the samples alone (at most one block early, which the end test then drops): queries never
@@ -623,7 +699,7 @@ public sealed class VolumeIndex : IDisposable
             Move(i + 1, i, Count - i - 1);
             Count--;
             Volume[Count] = null!;
-            Footprint[Count] = null!;
+            Cold[Count] = default;
             if (Count < Start.Length / 4 && Start.Length > 4)
             {
                 Resize(Math.Max(4, Start.Length / 2));
@@ -672,7 +748,6 @@ public sealed class VolumeIndex : IDisposable
             Hot[at] = new HotRecord(volume);
             Cold[at] = new ColdRecord(id, owner, volume);
             Volume[at] = volume;
-            Footprint[at] = volume.Footprint;
         }
 
         private void Move(int from, int to, int length)
@@ -681,7 +756,6 @@ public sealed class VolumeIndex : IDisposable
             Array.Copy(Hot, from, Hot, to, length);
             Array.Copy(Cold, from, Cold, to, length);
             Array.Copy(Volume, from, Volume, to, length);
-            Array.Copy(Footprint, from, Footprint, to, length);
         }
 
         private void Resize(int capacity)
@@ -690,7 +764,6 @@ public sealed class VolumeIndex : IDisposable
             Hot = Resized(Hot, capacity);
             Cold = Resized(Cold, capacity);
             Volume = Resized(Volume, capacity);
-            Footprint = Resized(Footprint, capacity);
         }
 
         private T[] Resized<T>(T[] array, int capacity)
