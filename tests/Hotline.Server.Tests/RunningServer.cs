@@ -33,10 +33,10 @@ public sealed class RunningServer : IAsyncDisposable
     public HotlineClient Client { get; }
 
     /// <summary>Starts a server on an ephemeral port over <paramref name="dataDirectory"/>.</summary>
-    public static async Task<RunningServer> StartAsync(string dataDirectory)
+    public static async Task<RunningServer> StartAsync(string dataDirectory, params string[] settings)
     {
         var app = HotlineServer.Build(
-            ["--urls", "http://127.0.0.1:0", "--Hotline:DataDirectory", dataDirectory],
+            ["--urls", "http://127.0.0.1:0", "--Hotline:DataDirectory", dataDirectory, .. settings],
             builder => builder.Logging.ClearProviders());
         await app.StartAsync();
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
