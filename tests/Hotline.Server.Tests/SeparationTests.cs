@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using static Hotline.Server.Tests.Sky;
 
 namespace Hotline.Server.Tests;
