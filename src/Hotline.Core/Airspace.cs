@@ -35,6 +35,9 @@ public sealed class Airspace : IAsyncDisposable
     /// <summary>The deployment's rules.</summary>
     public AirspaceOptions Options => _options;
 
+    /// <summary>Set when the store failed so that writes can no longer be taken (the host is then not ready).</summary>
+    public Exception? Failure { get; private set; }
+
     /// <summary>Loads the stored state, rebuilds the conflict index and starts the writer.</summary>
     public static async Task<Airspace> OpenAsync(IAirspaceStore store, AirspaceOptions options, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -52,12 +55,13 @@ public sealed class Airspace : IAsyncDisposable
         return airspace;
     }
 
-    /// <summary>Creates the operator's credential if there is none yet and returns its secret (else null).</summary>
-    public async Task<string?> EnsureOperatorCredentialAsync(CancellationToken cancellationToken)
+    /// <summary>Creates an operator credential if there is none yet, or when <paramref name="always"/> (the host
+    /// lost the file that held it), and returns its secret; else null.</summary>
+    public async Task<string?> EnsureOperatorCredentialAsync(bool always, CancellationToken cancellationToken)
     {
         var outcome = await SubmitAsync<string?>(changes =>
         {
-            if (_state.Credentials.Values.Any(c => c.Role == Role.Operator))
+            if (!always && _state.Credentials.Values.Any(c => c.Role == Role.Operator))
             {
                 return Outcome<string?>.Ok(null);
             }
@@ -334,8 +338,12 @@ public sealed class Airspace : IAsyncDisposable
     /// <summary>The open conflicts of a party's reservations with other parties' reservations and constraints.</summary>
     public IReadOnlyList<Conflict> OpenConflicts(int party)
     {
-        var mine = ListReservations(party, includeEnded: false);
-        return Read(_ => mine.SelectMany(r => FindConflicts(party, r.Extents, r.Id, r.Id)).ToList());
+        return Read(s => s.Reservations.Values
+            .Select(e => e.Reservation!)
+            .Where(r => r.Owner == party && r.State != ReservationState.Ended)
+            .OrderBy(r => r.Id)
+            .SelectMany(r => FindConflicts(party, r.Extents, r.Id, r.Id))
+            .ToList());
     }
 
     /// <summary>Stops the writer after the queued writes and closes the store (the airspace owns it).</summary>
@@ -467,7 +475,7 @@ public sealed class Airspace : IAsyncDisposable
             e => completion.TrySetException(e));
         if (!_queue.Writer.TryWrite(work))
         {
-            completion.TrySetException(new ObjectDisposedException(nameof(Airspace)));
+            completion.TrySetException(new AirspaceUnavailableException(Failure is null ? "the airspace is closing" : "the store failed; writes are stopped", Failure));
         }
 
         // The write itself is never cancelled half-way: once queued it is decided and committed or failed.
@@ -519,7 +527,24 @@ public sealed class Airspace : IAsyncDisposable
                     work.Fail(e);
                 }
 
-                var reloaded = State.From(await _store.LoadAsync(CancellationToken.None).ConfigureAwait(false));
+                State reloaded;
+                try
+                {
+                    reloaded = State.From(await _store.LoadAsync(CancellationToken.None).ConfigureAwait(false));
+                }
+                catch (Exception reloadFailure)
+                {
+                    // The store can neither commit nor be read: stop taking writes rather than hang them.
+                    Failure = reloadFailure;
+                    _queue.Writer.TryComplete(reloadFailure);
+                    while (reader.TryRead(out var stranded))
+                    {
+                        stranded.Fail(reloadFailure);
+                    }
+
+                    return;
+                }
+
                 _lock.EnterWriteLock();
                 try
                 {

@@ -13,8 +13,8 @@ public sealed partial class AirspaceHost(IOptions<HotlineServerOptions> options,
     /// <summary>The open airspace; throws before start-up has finished.</summary>
     public Airspace Airspace => _airspace ?? throw new InvalidOperationException("the airspace is not open yet");
 
-    /// <summary>True once the airspace is open.</summary>
-    public bool IsReady => _airspace is not null;
+    /// <summary>True once the airspace is open and its store has not failed.</summary>
+    public bool IsReady => _airspace is { Failure: null };
 
     /// <summary>Where the operator's credential is written on first start.</summary>
     public string OperatorCredentialPath => Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "operator.token");
@@ -32,19 +32,36 @@ public sealed partial class AirspaceHost(IOptions<HotlineServerOptions> options,
             FootprintLimits = new FootprintLimits(o.MaxFootprintRadiusMeters),
         };
         var airspace = await Airspace.OpenAsync(store, rules, time, cancellationToken);
-        if (await airspace.EnsureOperatorCredentialAsync(cancellationToken) is { } secret)
+        // A missing token file (first start, or lost before it was written) gets a fresh operator credential.
+        if (await airspace.EnsureOperatorCredentialAsync(!File.Exists(OperatorCredentialPath), cancellationToken) is { } secret)
         {
-            await File.WriteAllTextAsync(OperatorCredentialPath, secret + "\n", cancellationToken);
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(OperatorCredentialPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-
+            await WriteSecretAsync(OperatorCredentialPath, secret, cancellationToken);
             LogOperatorCredential(OperatorCredentialPath);
         }
 
         _airspace = airspace;
         LogOpened(directory, airspace.ListReservations(null, includeEnded: false).Count);
+    }
+
+    /// <summary>Writes the secret to a new file readable by the owner only (never briefly by others), durably, and
+    /// moves it into place.</summary>
+    private static async Task WriteSecretAsync(string path, string secret, CancellationToken cancellationToken)
+    {
+        var temporary = path + ".tmp";
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Options = FileOptions.WriteThrough };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        File.Delete(temporary);
+        await using (var stream = new FileStream(temporary, options))
+        {
+            await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(secret + "\n"), cancellationToken);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, path, overwrite: true);
     }
 
     /// <inheritdoc />

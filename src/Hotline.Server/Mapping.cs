@@ -86,8 +86,17 @@ internal static class Mapping
         throw new RequestException(field, $"'{state}' is not a state; use Accepted, Activated, Nonconforming, Contingent or Ended");
     }
 
-    public static HashSet<EntityVersion> ToAcknowledged(IReadOnlyList<EntityVersionDto>? acknowledge) =>
-        acknowledge is null ? [] : [.. acknowledge.Select(a => new EntityVersion(a.Id, a.Version))];
+    public static HashSet<EntityVersion> ToAcknowledged(IReadOnlyList<EntityVersionDto>? acknowledge)
+    {
+        var set = new HashSet<EntityVersion>();
+        for (var i = 0; i < (acknowledge?.Count ?? 0); i++)
+        {
+            var a = acknowledge![i] ?? throw new RequestException($"acknowledge[{i}]", "is required ({\"id\": ..., \"version\": ...})");
+            set.Add(new EntityVersion(a.Id, a.Version));
+        }
+
+        return set;
+    }
 
     public static ExtentView ToView(Volume4D v) => new(
         Footprint(v.Footprint),

@@ -44,6 +44,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems) :
             BadHttpRequestException { InnerException: JsonException j } => (400, "Malformed JSON", j.Message, j.Path),
             BadHttpRequestException b => (400, "Bad request", b.Message, null),
             JsonException j => (400, "Malformed JSON", j.Message, j.Path),
+            AirspaceUnavailableException u => (503, "Unavailable", u.Message + "; nothing was written", null),
             _ => (500, "Internal error", "the server failed; nothing was acknowledged", (string?)null),
         };
         httpContext.Response.StatusCode = status;

@@ -23,6 +23,19 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
         ArgumentException.ThrowIfNullOrEmpty(path);
         var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false };
         var connection = new SqliteConnection(builder.ToString());
+        try
+        {
+            return await OpenAsync(connection, path, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task<SqliteAirspaceStore> OpenAsync(SqliteConnection connection, string path, CancellationToken cancellationToken)
+    {
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, """
             PRAGMA journal_mode = WAL;
@@ -43,7 +56,6 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
             var version = Convert.ToInt32(await check.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
             if (version != SchemaVersion)
             {
-                await connection.DisposeAsync().ConfigureAwait(false);
                 throw new InvalidOperationException($"{path}: schema version {version}; this Hotline reads version {SchemaVersion}");
             }
         }
@@ -54,59 +66,30 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
     /// <inheritdoc />
     public async Task<AirspaceSnapshot> LoadAsync(CancellationToken cancellationToken)
     {
-        var parties = new List<Party>();
-        await using (var reader = await QueryAsync("SELECT id, name, created_at FROM parties ORDER BY id", cancellationToken).ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                parties.Add(new Party(reader.GetInt32(0), reader.GetString(1), Time(reader.GetInt64(2))));
-            }
-        }
-
-        var credentials = new List<Credential>();
-        await using (var reader = await QueryAsync("SELECT secret_hash, role, party_id, created_at FROM credentials", cancellationToken).ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                credentials.Add(new Credential(
-                    reader.GetString(0),
-                    Enum.Parse<Role>(reader.GetString(1)),
-                    reader.IsDBNull(2) ? null : reader.GetInt32(2),
-                    Time(reader.GetInt64(3))));
-            }
-        }
-
-        var reservations = new List<Reservation>();
-        await using (var reader = await QueryAsync("SELECT id, owner, state, version, call_sign, notes, updated_at, extents FROM reservations", cancellationToken).ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                reservations.Add(new Reservation(
-                    Guid.Parse(reader.GetString(0)),
-                    reader.GetInt32(1),
-                    ExtentCodec.Read(reader.GetString(7)),
-                    Enum.Parse<ReservationState>(reader.GetString(2)),
-                    reader.GetInt64(3),
-                    reader.IsDBNull(4) ? null : reader.GetString(4),
-                    reader.IsDBNull(5) ? null : reader.GetString(5),
-                    Time(reader.GetInt64(6))));
-            }
-        }
-
-        var constraints = new List<Constraint>();
-        await using (var reader = await QueryAsync("SELECT id, owner, version, updated_at, extents FROM constraints", cancellationToken).ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                constraints.Add(new Constraint(
-                    Guid.Parse(reader.GetString(0)),
-                    reader.GetInt32(1),
-                    ExtentCodec.Read(reader.GetString(4)),
-                    reader.GetInt64(2),
-                    Time(reader.GetInt64(3))));
-            }
-        }
-
+        var parties = await ReadAllAsync(
+            "SELECT id, name, created_at FROM parties ORDER BY id",
+            r => new Party(r.GetInt32(0), r.GetString(1), Time(r.GetInt64(2))),
+            cancellationToken).ConfigureAwait(false);
+        var credentials = await ReadAllAsync(
+            "SELECT secret_hash, role, party_id, created_at FROM credentials",
+            r => new Credential(r.GetString(0), Enum.Parse<Role>(r.GetString(1)), r.IsDBNull(2) ? null : r.GetInt32(2), Time(r.GetInt64(3))),
+            cancellationToken).ConfigureAwait(false);
+        var reservations = await ReadAllAsync(
+            "SELECT id, owner, state, version, call_sign, notes, updated_at, extents FROM reservations",
+            r => new Reservation(
+                Guid.Parse(r.GetString(0)),
+                r.GetInt32(1),
+                ExtentCodec.Read(r.GetString(7)),
+                Enum.Parse<ReservationState>(r.GetString(2)),
+                r.GetInt64(3),
+                r.IsDBNull(4) ? null : r.GetString(4),
+                r.IsDBNull(5) ? null : r.GetString(5),
+                Time(r.GetInt64(6))),
+            cancellationToken).ConfigureAwait(false);
+        var constraints = await ReadAllAsync(
+            "SELECT id, owner, version, updated_at, extents FROM constraints",
+            r => new Constraint(Guid.Parse(r.GetString(0)), r.GetInt32(1), ExtentCodec.Read(r.GetString(4)), r.GetInt64(2), Time(r.GetInt64(3))),
+            cancellationToken).ConfigureAwait(false);
         return new AirspaceSnapshot(parties, credentials, reservations, constraints);
     }
 
@@ -180,11 +163,18 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
 
     private static DateTimeOffset Time(long ticks) => new(ticks, TimeSpan.Zero);
 
-    private async Task<SqliteDataReader> QueryAsync(string sql, CancellationToken cancellationToken)
+    private async Task<List<T>> ReadAllAsync<T>(string sql, Func<SqliteDataReader, T> map, CancellationToken cancellationToken)
     {
-        var command = _connection.CreateCommand();
+        await using var command = _connection.CreateCommand();
         command.CommandText = sql;
-        return await command.ExecuteReaderAsync(System.Data.CommandBehavior.Default, cancellationToken).ConfigureAwait(false);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new List<T>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(map(reader));
+        }
+
+        return rows;
     }
 
     private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
