@@ -101,8 +101,8 @@ internal static class Commands
         Argument<FileInfo> Footprint,
         Option<double> Lower,
         Option<double> Upper,
-        Option<DateTimeOffset> Start,
-        Option<DateTimeOffset> End,
+        Option<string> Start,
+        Option<string> End,
         Option<string[]> Acknowledge,
         Option<string?> CallSign,
         Option<string?> Notes)
@@ -111,8 +111,8 @@ internal static class Commands
             new Argument<FileInfo>("footprint") { Description = "GeoJSON file: a Polygon, or a Point with a radius (metres)" },
             new Option<double>("--lower") { Description = "Lower altitude, metres W84", Required = true },
             new Option<double>("--upper") { Description = "Upper altitude, metres W84", Required = true },
-            new Option<DateTimeOffset>("--start") { Description = "Start, RFC 3339 UTC", Required = true },
-            new Option<DateTimeOffset>("--end") { Description = "End, RFC 3339 UTC", Required = true },
+            new Option<string>("--start") { Description = "Start, RFC 3339 with an offset (2030-01-01T10:00:00Z)", Required = true },
+            new Option<string>("--end") { Description = "End, RFC 3339 with an offset (2030-01-01T12:00:00Z)", Required = true },
             new Option<string[]>("--ack") { Description = "Acknowledge a conflicting entity: ID:VERSION (repeatable)", AllowMultipleArgumentsPerToken = true },
             new Option<string?>("--call-sign") { Description = "Private: never shown to other parties" },
             new Option<string?>("--notes") { Description = "Private: never shown to other parties" });
@@ -151,8 +151,17 @@ internal static class Commands
             {
                 footprint = geojson,
                 altitude = new { lower = parse.GetValue(Lower), upper = parse.GetValue(Upper) },
-                time = new { start = parse.GetValue(Start).ToUniversalTime(), end = parse.GetValue(End).ToUniversalTime() },
+                time = new { start = Rfc3339("--start", parse.GetValue(Start)!), end = Rfc3339("--end", parse.GetValue(End)!) },
             };
+        }
+
+        /// <summary>A time with an explicit offset; without one it would silently mean this machine's zone.</summary>
+        private static DateTimeOffset Rfc3339(string option, string text)
+        {
+            var hasOffset = text.EndsWith('Z') || text.EndsWith('z') || (text.Length > 6 && text[^6] is '+' or '-' && text[^3] == ':');
+            return hasOffset && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var value)
+                ? value.ToUniversalTime()
+                : throw new CliException($"{option} {text}: not an RFC 3339 time with an offset (e.g. 2030-01-01T10:00:00Z)", 2);
         }
 
         public object[] Acknowledged(ParseResult parse) => [.. (parse.GetValue(Acknowledge) ?? []).Select(ParseAck)];
@@ -307,7 +316,15 @@ internal static class Commands
 
         using var response = await client.SendAsync(request, ct);
         var text = await response.Content.ReadAsStringAsync(ct);
-        var json = text.Length > 0 ? JsonNode.Parse(text) : null;
+        JsonNode? json = null;
+        try
+        {
+            json = text.Length > 0 ? JsonNode.Parse(text) : null;
+        }
+        catch (JsonException)
+        {
+            // Not ours (a proxy's page, say): report the status alone.
+        }
         if (response.IsSuccessStatusCode)
         {
             return json ?? new JsonObject();

@@ -76,6 +76,10 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Equal(1, bowtie.ExitCode);
         Assert.Equal("hotline: Invalid request: extents[0].footprint.vertices: the polygon is self-intersecting: edge 0–1 meets edge 2–3\n", bowtie.Error);
 
+        var localTime = await Run(party, ["file", "bowtie.geojson", "--lower", "0", "--upper", "10", "--start", "2030-01-01T10:00:00", "--end", "2030-01-01T11:00:00Z"]);
+        Assert.Equal(2, localTime.ExitCode);
+        Assert.Equal("hotline: --start 2030-01-01T10:00:00: not an RFC 3339 time with an offset (e.g. 2030-01-01T10:00:00Z)\n", localTime.Error);
+
         var noToken = await HotlineProcess.RunAsync(["--server", Server, "list"], _folder);
         Assert.Equal(2, noToken.ExitCode);
         Assert.Equal("hotline: no credential: pass --token or set HOTLINE_TOKEN\n", noToken.Error);
