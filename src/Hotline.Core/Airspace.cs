@@ -123,7 +123,8 @@ public sealed class Airspace : IAsyncDisposable
         }, cancellationToken);
     }
 
-    /// <summary>Issues another credential to a party (operator only): for rotation or a second representative.</summary>
+    /// <summary>Issues another credential to a party (operator only), e.g. for a second representative. Credentials
+    /// cannot be revoked yet, so rotation is not possible.</summary>
     public Task<Outcome<string>> IssueCredentialAsync(Principal caller, int partyId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
