@@ -7,10 +7,11 @@ namespace Hotline.Core;
 
 /// <summary>
 /// The shared airspace of one deployment: parties, reservations and constraints, the conflict index, and the
-/// filing rule. Every write goes through one writer that checks, applies and then commits a whole batch to the
-/// store in one durable transaction (group commit); a write is acknowledged only after its batch is durable, and
-/// since checks run one after another on the writer, two filings can never both be accepted in conflict without
-/// acknowledging each other. Reads run concurrently with the writer.
+/// filing rule. Every write goes through one writer that decides a whole batch against the committed state plus
+/// what the batch itself has staged, commits the batch to the store in one durable transaction (group commit), and
+/// only then publishes it to the state that reads see and acknowledges it. So a read never sees a write that is not
+/// durable, and since decisions run one after another on the writer, two filings can never both be accepted in
+/// conflict without acknowledging each other. Reads run concurrently with the writer.
 /// </summary>
 public sealed class Airspace : IAsyncDisposable
 {
@@ -23,6 +24,7 @@ public sealed class Airspace : IAsyncDisposable
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly CancellationTokenSource _stopping = new();
     private State _state = new();
+    private readonly Staged _staged = new();
     private Task _writer = Task.CompletedTask;
 
     private Airspace(IAirspaceStore store, AirspaceOptions options, TimeProvider time)
@@ -61,7 +63,7 @@ public sealed class Airspace : IAsyncDisposable
     {
         var outcome = await SubmitAsync<string?>(changes =>
         {
-            if (!always && _state.Credentials.Values.Any(c => c.Role == Role.Operator))
+            if (!always && (_state.Credentials.Values.Any(c => c.Role == Role.Operator) || _staged.Credentials.Any(c => c.Role == Role.Operator)))
             {
                 return Outcome<string?>.Ok(null);
             }
@@ -110,12 +112,12 @@ public sealed class Airspace : IAsyncDisposable
 
         return SubmitAsync<(Party, string)>(changes =>
         {
-            if (_state.Parties.Values.Any(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)))
+            if (_state.Parties.Values.Concat(_staged.Parties.Values).Any(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)))
             {
                 return new(OutcomeKind.Duplicate, Field: "name", Detail: $"a party named '{name}' already exists");
             }
 
-            var party = new Party(_state.NextPartyId, name, _time.GetUtcNow());
+            var party = new Party(Math.Max(_state.NextPartyId, _staged.Parties.Count == 0 ? 1 : _staged.Parties.Keys.Max() + 1), name, _time.GetUtcNow());
             var (secret, credential) = NewCredential(Role.Party, party.Id);
             Apply(changes, new PartySaved(party));
             Apply(changes, new CredentialSaved(credential));
@@ -135,7 +137,7 @@ public sealed class Airspace : IAsyncDisposable
 
         return SubmitAsync(changes =>
         {
-            if (!_state.Parties.ContainsKey(partyId))
+            if (!_state.Parties.ContainsKey(partyId) && !_staged.Parties.ContainsKey(partyId))
             {
                 return Outcome<string>.NotFound($"no party {partyId}");
             }
@@ -209,7 +211,7 @@ public sealed class Airspace : IAsyncDisposable
                 return refused;
             }
 
-            var current = _state.Reservations[id].Reservation!;
+            var current = CurrentReservation(id)!.Reservation!;
             if (!CanMove(current.State, state))
             {
                 return Outcome<Reservation>.Invalid("state", $"a reservation cannot go from {current.State} to {state}");
@@ -241,7 +243,7 @@ public sealed class Airspace : IAsyncDisposable
                 return refused;
             }
 
-            var current = _state.Reservations[id].Reservation!;
+            var current = CurrentReservation(id)!.Reservation!;
             if (current.State == ReservationState.Ended)
             {
                 return Outcome<Reservation>.Invalid("state", "the reservation has already ended");
@@ -286,7 +288,7 @@ public sealed class Airspace : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(caller);
         return SubmitAsync(changes =>
         {
-            if (!_state.Constraints.TryGetValue(id, out var entity))
+            if (CurrentConstraint(id) is not { } entity)
             {
                 return Outcome<Constraint>.NotFound($"no constraint {id}");
             }
@@ -343,7 +345,7 @@ public sealed class Airspace : IAsyncDisposable
             .Select(e => e.Reservation!)
             .Where(r => r.Owner == party && r.State != ReservationState.Ended)
             .OrderBy(r => r.Id)
-            .SelectMany(r => FindConflicts(party, r.Extents, r.Id, r.Id))
+            .SelectMany(r => FindConflicts(s, null, party, r.Extents, r.Id, r.Id))
             .ToList());
     }
 
@@ -356,6 +358,7 @@ public sealed class Airspace : IAsyncDisposable
         await _stopping.CancelAsync().ConfigureAwait(false);
         _stopping.Dispose();
         _state.Index.Dispose();
+        _staged.Index.Dispose();
         _lock.Dispose();
     }
 
@@ -363,39 +366,62 @@ public sealed class Airspace : IAsyncDisposable
 
     /// <summary>Every extent of another party's live reservation or constraint within separation of
     /// <paramref name="extents"/>, skipping the entity being changed.</summary>
-    private List<Conflict> FindConflicts(int owner, IReadOnlyList<Volume4D> extents, Guid? changing, Guid? reportAs = null)
+    private List<Conflict> FindConflicts(int owner, IReadOnlyList<Volume4D> extents, Guid? changing, Guid? reportAs = null) =>
+        FindConflicts(_state, _staged, owner, extents, changing, reportAs);
+
+    /// <summary>Every extent of another party's live reservation or constraint within separation of
+    /// <paramref name="extents"/>, skipping the entity being changed: in the committed state, and (on the writer)
+    /// in what the current batch has staged, which supersedes the committed version of the entities it touches.</summary>
+    private List<Conflict> FindConflicts(State state, Staged? staged, int owner, IReadOnlyList<Volume4D> extents, Guid? changing, Guid? reportAs)
     {
         var conflicts = new List<Conflict>();
         var hits = new List<long>();
         for (var i = 0; i < extents.Count; i++)
         {
-            hits.Clear();
-            _state.Index.Query(extents[i], _options.Separation, owner, hits);
-            hits.Sort();
-            foreach (var hit in hits)
+            Collect(state.Index, state.BySeq, skipStaged: true);
+            if (staged is not null)
             {
-                if (!_state.BySeq.TryGetValue((int)(hit >> ExtentBits), out var other) || other.Id == changing)
-                {
-                    continue;
-                }
+                Collect(staged.Index, staged.BySeq, skipStaged: false);
+            }
 
-                var otherExtent = (int)(hit & ((1 << ExtentBits) - 1));
-                var volume = other.Extents[otherExtent];
-                conflicts.Add(new Conflict(
-                    reportAs ?? Guid.Empty,
-                    owner,
-                    i,
-                    other.Kind,
-                    other.Id,
-                    other.Owner,
-                    other.Version,
-                    otherExtent,
-                    ConflictRegion.Between(extents[i], volume)));
+            void Collect(VolumeIndex index, Dictionary<int, Entity> bySeq, bool skipStaged)
+            {
+                hits.Clear();
+                index.Query(extents[i], _options.Separation, owner, hits);
+                hits.Sort();
+                foreach (var hit in hits)
+                {
+                    if (!bySeq.TryGetValue((int)(hit >> ExtentBits), out var other) || other.Id == changing
+                        || (skipStaged && staged is not null && staged.Touched.Contains(other.Id)))
+                    {
+                        continue;
+                    }
+
+                    var otherExtent = (int)(hit & ((1 << ExtentBits) - 1));
+                    conflicts.Add(new Conflict(
+                        reportAs ?? Guid.Empty,
+                        owner,
+                        i,
+                        other.Kind,
+                        other.Id,
+                        other.Owner,
+                        other.Version,
+                        otherExtent,
+                        ConflictRegion.Between(extents[i], other.Extents[otherExtent])));
+                }
             }
         }
 
         return conflicts;
     }
+
+    /// <summary>The reservation as the writer sees it: staged in this batch, else committed.</summary>
+    private Entity? CurrentReservation(Guid id) =>
+        _staged.Reservations.TryGetValue(id, out var staged) ? staged : _state.Reservations.GetValueOrDefault(id);
+
+    /// <summary>The constraint as the writer sees it (null if withdrawn in this batch).</summary>
+    private Entity? CurrentConstraint(Guid id) =>
+        _staged.Constraints.TryGetValue(id, out var staged) ? staged : _state.Constraints.GetValueOrDefault(id);
 
     private static bool CanMove(ReservationState from, ReservationState to) => (from, to) switch
     {
@@ -440,7 +466,7 @@ public sealed class Airspace : IAsyncDisposable
 
     private Outcome<Reservation>? Owned(Principal caller, Guid id, long expectedVersion)
     {
-        if (!_state.Reservations.TryGetValue(id, out var entity))
+        if (CurrentReservation(id) is not { } entity)
         {
             return Outcome<Reservation>.NotFound($"no reservation {id}");
         }
@@ -518,11 +544,16 @@ public sealed class Airspace : IAsyncDisposable
                     var started = _time.GetTimestamp();
                     await _store.CommitAsync(changes, CancellationToken.None).ConfigureAwait(false);
                     AirspaceMetrics.Committed(batch.Count, changes.Count, _time.GetElapsedTime(started));
+                    Publish(changes);
                 }
+
+                _staged.Clear();
             }
             catch (Exception e)
             {
-                // Nothing of this batch is acknowledged; the memory state goes back to what is stored.
+                // Nothing of this batch is acknowledged or was ever visible. The state is reloaded all the same, in
+                // case the store kept part of what it reported as failed.
+                _staged.Clear();
                 foreach (var work in batch)
                 {
                     work.Fail(e);
@@ -567,20 +598,29 @@ public sealed class Airspace : IAsyncDisposable
         }
     }
 
-    /// <summary>Applies a change to the memory state (on the writer) and queues it for the batch's commit.</summary>
+    /// <summary>Stages a change (on the writer): later decisions of the batch see it, reads do not until the
+    /// batch is committed and published.</summary>
     private void Apply(List<Change> changes, Change change)
+    {
+        _staged.Apply(change);
+        changes.Add(change);
+    }
+
+    /// <summary>Makes a committed batch visible to reads, all at once.</summary>
+    private void Publish(List<Change> changes)
     {
         _lock.EnterWriteLock();
         try
         {
-            _state.Apply(change);
+            foreach (var change in changes)
+            {
+                _state.Apply(change);
+            }
         }
         finally
         {
             _lock.ExitWriteLock();
         }
-
-        changes.Add(change);
     }
 
     private T Read<T>(Func<State, T> read)
@@ -618,6 +658,100 @@ public sealed class Airspace : IAsyncDisposable
         public EntityKind Kind => Reservation is null ? EntityKind.Constraint : EntityKind.Reservation;
 
         public IReadOnlyList<Volume4D> Extents => Reservation?.Extents ?? Constraint!.Extents;
+    }
+
+    /// <summary>What the batch being decided has staged, in the writer's hands only.</summary>
+    private sealed class Staged
+    {
+        private int _nextSeq = 1;
+
+        public Dictionary<int, Party> Parties { get; } = [];
+
+        public List<Credential> Credentials { get; } = [];
+
+        /// <summary>The latest staged version of each reservation the batch changed.</summary>
+        public Dictionary<Guid, Entity> Reservations { get; } = [];
+
+        /// <summary>The latest staged version of each constraint the batch changed; null when withdrawn.</summary>
+        public Dictionary<Guid, Entity?> Constraints { get; } = [];
+
+        /// <summary>Entities the batch changed: their committed extents no longer count.</summary>
+        public HashSet<Guid> Touched { get; } = [];
+
+        public Dictionary<int, Entity> BySeq { get; } = [];
+
+        public VolumeIndex Index { get; private set; } = new();
+
+        public void Apply(Change change)
+        {
+            switch (change)
+            {
+                case PartySaved p:
+                    Parties[p.Party.Id] = p.Party;
+                    break;
+                case CredentialSaved c:
+                    Credentials.Add(c.Credential);
+                    break;
+                case ReservationSaved r:
+                    Reservations[r.Reservation.Id] = Put(r.Reservation.Id, seq => new Entity(seq, r.Reservation, null), r.Reservation.State != ReservationState.Ended)!;
+                    break;
+                case ConstraintSaved c:
+                    Constraints[c.Constraint.Id] = Put(c.Constraint.Id, seq => new Entity(seq, null, c.Constraint), live: true);
+                    break;
+                case ConstraintDeleted d:
+                    Constraints[d.Id] = Put(d.Id, null, live: false);
+                    break;
+                default:
+                    throw new ArgumentException($"unknown change {change.GetType().Name}", nameof(change));
+            }
+        }
+
+        public void Clear()
+        {
+            if (BySeq.Count > 0)
+            {
+                Index.Dispose();
+                Index = new VolumeIndex();
+            }
+
+            Parties.Clear();
+            Credentials.Clear();
+            Reservations.Clear();
+            Constraints.Clear();
+            Touched.Clear();
+            BySeq.Clear();
+        }
+
+        private Entity? Put(Guid id, Func<int, Entity>? create, bool live)
+        {
+            Touched.Add(id);
+            foreach (var previous in BySeq.Values.Where(e => e.Id == id).ToList())
+            {
+                for (var i = 0; i < previous.Extents.Count; i++)
+                {
+                    Index.Remove(((long)previous.Seq << ExtentBits) | (long)i);
+                }
+
+                BySeq.Remove(previous.Seq);
+            }
+
+            if (create is null)
+            {
+                return null;
+            }
+
+            var entity = create(_nextSeq++);
+            BySeq[entity.Seq] = entity;
+            if (live)
+            {
+                for (var i = 0; i < entity.Extents.Count; i++)
+                {
+                    Index.Upsert(((long)entity.Seq << ExtentBits) | (long)i, entity.Owner, entity.Extents[i]);
+                }
+            }
+
+            return entity;
+        }
     }
 
     private sealed class State
