@@ -63,7 +63,7 @@ public sealed class Airspace : IAsyncDisposable
     {
         var outcome = await SubmitAsync<string?>(changes =>
         {
-            if (!always && (_state.Credentials.Values.Any(c => c.Role == Role.Operator) || _staged.Credentials.Any(c => c.Role == Role.Operator)))
+            if (!always && (_state.Credentials.Values.Any(c => c.Role == Role.Operator) || _staged.Layer.Credentials.Values.Any(c => c.Role == Role.Operator)))
             {
                 return Outcome<string?>.Ok(null);
             }
@@ -112,12 +112,12 @@ public sealed class Airspace : IAsyncDisposable
 
         return SubmitAsync<(Party, string)>(changes =>
         {
-            if (_state.Parties.Values.Concat(_staged.Parties.Values).Any(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)))
+            if (_state.Parties.Values.Concat(_staged.Layer.Parties.Values).Any(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)))
             {
                 return new(OutcomeKind.Duplicate, Field: "name", Detail: $"a party named '{name}' already exists");
             }
 
-            var party = new Party(Math.Max(_state.NextPartyId, _staged.Parties.Count == 0 ? 1 : _staged.Parties.Keys.Max() + 1), name, _time.GetUtcNow());
+            var party = new Party(Math.Max(_state.NextPartyId, _staged.Layer.NextPartyId), name, _time.GetUtcNow());
             var (secret, credential) = NewCredential(Role.Party, party.Id);
             Apply(changes, new PartySaved(party));
             Apply(changes, new CredentialSaved(credential));
@@ -137,7 +137,7 @@ public sealed class Airspace : IAsyncDisposable
 
         return SubmitAsync(changes =>
         {
-            if (!_state.Parties.ContainsKey(partyId) && !_staged.Parties.ContainsKey(partyId))
+            if (!_state.Parties.ContainsKey(partyId) && !_staged.Layer.Parties.ContainsKey(partyId))
             {
                 return Outcome<string>.NotFound($"no party {partyId}");
             }
@@ -358,7 +358,7 @@ public sealed class Airspace : IAsyncDisposable
         await _stopping.CancelAsync().ConfigureAwait(false);
         _stopping.Dispose();
         _state.Index.Dispose();
-        _staged.Index.Dispose();
+        _staged.Layer.Index.Dispose();
         _lock.Dispose();
     }
 
@@ -381,7 +381,7 @@ public sealed class Airspace : IAsyncDisposable
             Collect(state.Index, state.BySeq, skipStaged: true);
             if (staged is not null)
             {
-                Collect(staged.Index, staged.BySeq, skipStaged: false);
+                Collect(staged.Layer.Index, staged.Layer.BySeq, skipStaged: false);
             }
 
             void Collect(VolumeIndex index, Dictionary<int, Entity> bySeq, bool skipStaged)
@@ -417,11 +417,11 @@ public sealed class Airspace : IAsyncDisposable
 
     /// <summary>The reservation as the writer sees it: staged in this batch, else committed.</summary>
     private Entity? CurrentReservation(Guid id) =>
-        _staged.Reservations.TryGetValue(id, out var staged) ? staged : _state.Reservations.GetValueOrDefault(id);
+        _staged.Current(_staged.Layer.Reservations, _state.Reservations, id);
 
     /// <summary>The constraint as the writer sees it (null if withdrawn in this batch).</summary>
     private Entity? CurrentConstraint(Guid id) =>
-        _staged.Constraints.TryGetValue(id, out var staged) ? staged : _state.Constraints.GetValueOrDefault(id);
+        _staged.Current(_staged.Layer.Constraints, _state.Constraints, id);
 
     private static bool CanMove(ReservationState from, ReservationState to) => (from, to) switch
     {
@@ -660,97 +660,45 @@ public sealed class Airspace : IAsyncDisposable
         public IReadOnlyList<Volume4D> Extents => Reservation?.Extents ?? Constraint!.Extents;
     }
 
-    /// <summary>What the batch being decided has staged, in the writer's hands only.</summary>
+    /// <summary>What the batch being decided has staged, in the writer's hands only: its changes applied to a
+    /// state of their own, and the ids they touched, whose committed versions no longer count.</summary>
     private sealed class Staged
     {
-        private int _nextSeq = 1;
+        public State Layer { get; private set; } = new();
 
-        public Dictionary<int, Party> Parties { get; } = [];
-
-        public List<Credential> Credentials { get; } = [];
-
-        /// <summary>The latest staged version of each reservation the batch changed.</summary>
-        public Dictionary<Guid, Entity> Reservations { get; } = [];
-
-        /// <summary>The latest staged version of each constraint the batch changed; null when withdrawn.</summary>
-        public Dictionary<Guid, Entity?> Constraints { get; } = [];
-
-        /// <summary>Entities the batch changed: their committed extents no longer count.</summary>
         public HashSet<Guid> Touched { get; } = [];
-
-        public Dictionary<int, Entity> BySeq { get; } = [];
-
-        public VolumeIndex Index { get; private set; } = new();
 
         public void Apply(Change change)
         {
+            Layer.Apply(change);
             switch (change)
             {
-                case PartySaved p:
-                    Parties[p.Party.Id] = p.Party;
-                    break;
-                case CredentialSaved c:
-                    Credentials.Add(c.Credential);
-                    break;
                 case ReservationSaved r:
-                    Reservations[r.Reservation.Id] = Put(r.Reservation.Id, seq => new Entity(seq, r.Reservation, null), r.Reservation.State != ReservationState.Ended)!;
+                    Touched.Add(r.Reservation.Id);
                     break;
                 case ConstraintSaved c:
-                    Constraints[c.Constraint.Id] = Put(c.Constraint.Id, seq => new Entity(seq, null, c.Constraint), live: true);
+                    Touched.Add(c.Constraint.Id);
                     break;
                 case ConstraintDeleted d:
-                    Constraints[d.Id] = Put(d.Id, null, live: false);
+                    Touched.Add(d.Id);
                     break;
-                default:
-                    throw new ArgumentException($"unknown change {change.GetType().Name}", nameof(change));
             }
         }
+
+        /// <summary>The entity as the writer sees it: the staged version (null if withdrawn) when the batch
+        /// touched it, else the committed one.</summary>
+        public Entity? Current(Dictionary<Guid, Entity> staged, Dictionary<Guid, Entity> committed, Guid id) =>
+            Touched.Contains(id) ? staged.GetValueOrDefault(id) : committed.GetValueOrDefault(id);
 
         public void Clear()
         {
-            if (BySeq.Count > 0)
+            if (Layer.Parties.Count + Layer.Credentials.Count + Touched.Count > 0)
             {
-                Index.Dispose();
-                Index = new VolumeIndex();
+                Layer.Index.Dispose();
+                Layer = new State();
             }
 
-            Parties.Clear();
-            Credentials.Clear();
-            Reservations.Clear();
-            Constraints.Clear();
             Touched.Clear();
-            BySeq.Clear();
-        }
-
-        private Entity? Put(Guid id, Func<int, Entity>? create, bool live)
-        {
-            Touched.Add(id);
-            foreach (var previous in BySeq.Values.Where(e => e.Id == id).ToList())
-            {
-                for (var i = 0; i < previous.Extents.Count; i++)
-                {
-                    Index.Remove(((long)previous.Seq << ExtentBits) | (long)i);
-                }
-
-                BySeq.Remove(previous.Seq);
-            }
-
-            if (create is null)
-            {
-                return null;
-            }
-
-            var entity = create(_nextSeq++);
-            BySeq[entity.Seq] = entity;
-            if (live)
-            {
-                for (var i = 0; i < entity.Extents.Count; i++)
-                {
-                    Index.Upsert(((long)entity.Seq << ExtentBits) | (long)i, entity.Owner, entity.Extents[i]);
-                }
-            }
-
-            return entity;
         }
     }
 

@@ -12,7 +12,4 @@ internal readonly record struct Box3(double MinX, double MinY, double MinZ, doub
     public Box3 Expand(double d) => new(MinX - d, MinY - d, MinZ - d, MaxX + d, MaxY + d, MaxZ + d);
 
     public double MaxExtent => Math.Max(MaxX - MinX, Math.Max(MaxY - MinY, MaxZ - MinZ));
-
-    public bool Intersects(in Box3 o) =>
-        MinX <= o.MaxX && o.MinX <= MaxX && MinY <= o.MaxY && o.MinY <= MaxY && MinZ <= o.MaxZ && o.MinZ <= MaxZ;
 }

@@ -471,15 +471,18 @@ public sealed class VolumeIndex : IDisposable
         }
     }
 
-    /// <summary>The first position in [<paramref name="from"/>, <paramref name="to"/>) whose value is at or after
+    /// <summary>The first position in [<paramref name="from"/>, <paramref name="to"/>) whose start is at or after
     /// <paramref name="startTicks"/> (or <paramref name="to"/>).</summary>
-    private static int LowerBound(long[] starts, int from, int to, long startTicks)
+    private static int LowerBound(long[] starts, int from, int to, long startTicks) =>
+        LowerBound(starts, from, to, startTicks, static s => s);
+
+    private static int LowerBound<T>(T[] items, int from, int to, long startTicks, Func<T, long> startOf)
     {
         int lo = from, hi = to;
         while (lo < hi)
         {
             var mid = (lo + hi) >>> 1;
-            if (starts[mid] < startTicks)
+            if (startOf(items[mid]) < startTicks)
             {
                 lo = mid + 1;
             }
@@ -604,9 +607,8 @@ public sealed class VolumeIndex : IDisposable
     }
 
     /// <summary>
-    /// The volumes of one grid cell, sorted by start time: starts (for the binary search), hot records (streamed
-    /// by every query that visits the cell), cold records (read for the few that pass) and the volumes themselves
-    /// (read only when the caps cannot settle a pair).
+    /// The volumes of one grid cell, sorted by start time: hot records (streamed by every query that visits the
+    /// cell), cold records (read for the few that pass) and the volumes themselves (for <see cref="TryGet"/>).
     /// </summary>
     private sealed class Cell(Level level, int x, int y, int z)
     {
@@ -631,8 +633,6 @@ public sealed class VolumeIndex : IDisposable
         /// <summary>The longest duration ever stored here (not lowered on removal: it only bounds a search).</summary>
         public long MaxDurationTicks { get; private set; }
 
-        public long[] Start { get; private set; } = new long[4];
-
         public HotRecord[] Hot { get; private set; } = new HotRecord[4];
 
         public ColdRecord[] Cold { get; private set; } = new ColdRecord[4];
@@ -656,14 +656,14 @@ public sealed class VolumeIndex : IDisposable
             var k = VolumeIndex.LowerBound(_sample, 0, samples, startTicks);
             // Sample k is the first at or after the key: the answer lies in ((k−1)·S, k·S].
             var from = k == 0 ? 0 : ((k - 1) << SampleShift) + 1;
-            return VolumeIndex.LowerBound(Start, from, Math.Min(Count, k << SampleShift), startTicks);
+            return VolumeIndex.LowerBound(Hot, from, Math.Min(Count, k << SampleShift), startTicks, static h => h.StartTicks);
         }
 
         public void Add(long id, int owner, Volume4D volume, bool sorted)
         {
-            if (Count == Start.Length)
+            if (Count == Hot.Length)
             {
-                Resize(Start.Length * 2);
+                Resize(Hot.Length * 2);
             }
 
             var at = sorted ? LowerBound(volume.Time.StartTicks + 1) : Count;
@@ -700,9 +700,9 @@ public sealed class VolumeIndex : IDisposable
             Count--;
             Volume[Count] = null!;
             Cold[Count] = default;
-            if (Count < Start.Length / 4 && Start.Length > 4)
+            if (Count < Hot.Length / 4 && Hot.Length > 4)
             {
-                Resize(Math.Max(4, Start.Length / 2));
+                Resize(Math.Max(4, Hot.Length / 2));
             }
 
             Resample(i);
@@ -716,7 +716,13 @@ public sealed class VolumeIndex : IDisposable
                 order[i] = i;
             }
 
-            Array.Sort(Start[..Count], order);
+            var starts = new long[Count];
+            for (var i = 0; i < Count; i++)
+            {
+                starts[i] = Hot[i].StartTicks;
+            }
+
+            Array.Sort(starts, order);
             var volumes = Volume[..Count];
             var cold = Cold[..Count];
             for (var i = 0; i < Count; i++)
@@ -738,13 +744,12 @@ public sealed class VolumeIndex : IDisposable
 
             for (var k = from >> SampleShift; k < samples; k++)
             {
-                _sample[k] = Start[k << SampleShift];
+                _sample[k] = Hot[k << SampleShift].StartTicks;
             }
         }
 
         private void Set(int at, long id, int owner, Volume4D volume)
         {
-            Start[at] = volume.Time.StartTicks;
             Hot[at] = new HotRecord(volume);
             Cold[at] = new ColdRecord(id, owner, volume);
             Volume[at] = volume;
@@ -752,7 +757,6 @@ public sealed class VolumeIndex : IDisposable
 
         private void Move(int from, int to, int length)
         {
-            Array.Copy(Start, from, Start, to, length);
             Array.Copy(Hot, from, Hot, to, length);
             Array.Copy(Cold, from, Cold, to, length);
             Array.Copy(Volume, from, Volume, to, length);
@@ -760,7 +764,6 @@ public sealed class VolumeIndex : IDisposable
 
         private void Resize(int capacity)
         {
-            Start = Resized(Start, capacity);
             Hot = Resized(Hot, capacity);
             Cold = Resized(Cold, capacity);
             Volume = Resized(Volume, capacity);
