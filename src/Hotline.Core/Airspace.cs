@@ -258,6 +258,9 @@ public sealed class Airspace : IAsyncDisposable
     /// <summary>A reservation by id (any party may read it; the caller decides what to disclose).</summary>
     public Reservation? GetReservation(Guid id) => Read(s => s.Reservations.TryGetValue(id, out var e) ? e.Reservation : null);
 
+    /// <summary>How many reservations are not ended (without listing or sorting them).</summary>
+    public int LiveReservationCount => Read(s => s.Reservations.Values.Count(e => e.Reservation!.State != ReservationState.Ended));
+
     /// <summary>The reservations of <paramref name="owner"/> (all parties when null), ended ones only when asked.</summary>
     public IReadOnlyList<Reservation> ListReservations(int? owner, bool includeEnded) => Read(s => s.Reservations.Values
         .Select(e => e.Reservation!)

@@ -40,7 +40,7 @@ public sealed partial class AirspaceHost(IOptions<HotlineServerOptions> options,
         }
 
         _airspace = airspace;
-        LogOpened(directory, airspace.ListReservations(null, includeEnded: false).Count);
+        LogOpened(directory, airspace.LiveReservationCount);
     }
 
     /// <summary>Writes the secret to a new file readable by the owner only (never briefly by others), durably, and
