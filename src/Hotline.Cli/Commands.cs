@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Hotline.Ledger;
 using Hotline.Server;
 
 namespace Hotline.Cli;
@@ -23,11 +24,18 @@ internal static class Commands
         Description = "Bearer credential (default $HOTLINE_TOKEN, or for operator commands data/operator.token)",
     };
 
+    private static readonly Option<string> KeyOption = new("--key")
+    {
+        Description = "Signing key file (default $HOTLINE_KEY, else ./hotline.key, or for operator commands data/operator.key)",
+    };
+
     public static async Task<int> RunAsync(string[] args)
     {
         var root = new RootCommand("Hotline: a deconfliction line for parties that share airspace.");
         root.Options.Add(ServerOption);
         root.Options.Add(TokenOption);
+        root.Options.Add(KeyOption);
+        root.Subcommands.Add(KeyCommand());
         root.Subcommands.Add(Serve());
         root.Subcommands.Add(Party());
         root.Subcommands.Add(File());
@@ -74,11 +82,12 @@ internal static class Commands
     private static Command Party()
     {
         var name = new Argument<string>("name") { Description = "The party's name" };
-        var create = new Command("create", "Create a party (operator) and print its credential") { name };
+        var publicKey = new Option<string?>("--public-key") { Description = "The party's public key (from `hotline key new`), registered with it" };
+        var create = new Command("create", "Create a party (operator) and print its credential") { name, publicKey };
         create.SetAction(async (parse, ct) =>
         {
             using var client = Client(parse, operatorCommand: true);
-            var body = await Send(client, HttpMethod.Post, "/v1/parties", new { name = parse.GetValue(name) }, ct);
+            var body = await Send(client, HttpMethod.Post, "/v1/parties", new { name = parse.GetValue(name), publicKey = parse.GetValue(publicKey) }, ct);
             Console.WriteLine($"party {body["id"]} {body["name"]}");
             Console.WriteLine($"token {body["token"]}");
             return 0;
@@ -282,7 +291,69 @@ internal static class Commands
             : throw new CliException($"--ack {text}: expected ID:VERSION", 2);
     }
 
-    private static HttpClient Client(ParseResult parse, bool operatorCommand)
+    private static Command KeyCommand()
+    {
+        var output = new Option<string>("--out") { Description = "Where to write the new secret key", DefaultValueFactory = _ => "hotline.key" };
+        var create = new Command("new", "Create a signing key (Ed25519) and print its public half") { output };
+        create.SetAction(async (parse, ct) =>
+        {
+            var path = parse.GetValue(output)!;
+            if (System.IO.File.Exists(path))
+            {
+                throw new CliException($"{path} exists; refusing to overwrite a key", 2);
+            }
+
+            using var key = PartySigningKey.Generate();
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            await using (var stream = new FileStream(path, options))
+            await using (var writer = new StreamWriter(stream))
+            {
+                await writer.WriteLineAsync(key.ExportSeed().AsMemory(), ct);
+            }
+
+            Console.WriteLine($"key {key.PublicKey.KeyId} {key.PublicKey.ToBase64()}");
+            return 0;
+        });
+        var register = new Command("register", "Register my signing key (--key) with the server");
+        register.SetAction(async (parse, ct) =>
+        {
+            using var key = SigningKey(parse, operatorCommand: false);
+            using var client = Client(parse, operatorCommand: false, key);
+            var body = await Send(client, HttpMethod.Post, "/v1/keys", new { publicKey = key!.PublicKey.ToBase64() }, ct);
+            Console.WriteLine($"registered {body["keyId"]} for party {body["party"]}");
+            return 0;
+        });
+        return new Command("key", "Signing keys: every write is signed by its sender and recorded in the log") { create, register };
+    }
+
+    /// <summary>The signing key for this command, or null when none is configured (reads need none).</summary>
+    private static PartySigningKey? SigningKey(ParseResult parse, bool operatorCommand)
+    {
+        var path = parse.GetValue(KeyOption) ?? Environment.GetEnvironmentVariable("HOTLINE_KEY");
+        path ??= operatorCommand ? Path.Combine("data", "operator.key") : "hotline.key";
+        if (!System.IO.File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            return PartySigningKey.FromSeed(System.IO.File.ReadAllText(path));
+        }
+        catch (FormatException e)
+        {
+            throw new CliException($"{path}: {e.Message}", 2);
+        }
+    }
+
+    private static HttpClient Client(ParseResult parse, bool operatorCommand) => Client(parse, operatorCommand, SigningKey(parse, operatorCommand));
+
+    private static HttpClient Client(ParseResult parse, bool operatorCommand, PartySigningKey? key)
     {
         var server = parse.GetValue(ServerOption) ?? Environment.GetEnvironmentVariable("HOTLINE_SERVER") ?? DefaultServer;
         var token = parse.GetValue(TokenOption) ?? Environment.GetEnvironmentVariable("HOTLINE_TOKEN");
@@ -301,7 +372,9 @@ internal static class Commands
             throw new CliException($"--server {server}: not a URL", 2);
         }
 
-        var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        HttpMessageHandler handler = new SocketsHttpHandler();
+        handler = key is null ? new RefuseUnsignedWrites(handler) : new RequestSigningHandler(key, TimeProvider.System, handler);
+        var client = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }
@@ -342,6 +415,15 @@ internal static class Commands
 
         throw new CliException(json?["detail"] is { } detail ? $"{json["title"]}: {detail}" : $"HTTP {(int)response.StatusCode}", 1);
     }
+}
+
+/// <summary>Stops a write before it leaves when there is no key to sign it with, saying how to get one.</summary>
+internal sealed class RefuseUnsignedWrites(HttpMessageHandler inner) : DelegatingHandler(inner)
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        request.Method == HttpMethod.Get || request.Method == HttpMethod.Head
+            ? base.SendAsync(request, cancellationToken)
+            : throw new CliException("no signing key: pass --key FILE or set HOTLINE_KEY (create one with `hotline key new`)", 2);
 }
 
 /// <summary>A failure reported as one line with an exit code (1 refused, 2 usage or input, 3 conflicts).</summary>

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Threading.Channels;
 using Hotline.Geo;
+using Hotline.Ledger;
 
 namespace Hotline.Core;
 
@@ -12,6 +13,9 @@ namespace Hotline.Core;
 /// only then publishes it to the state that reads see and acknowledges it. So a read never sees a write that is not
 /// durable, and since decisions run one after another on the writer, two filings can never both be accepted in
 /// conflict without acknowledging each other. Reads run concurrently with the writer.
+/// <para>Every write is a request signed by the caller with a key registered to it (<see cref="Attestation"/>):
+/// the signature is checked before anything is decided, and every accepted write appends one entry to the
+/// transparency log in the same transaction as the state change, so an acknowledged write is durably in the log.</para>
 /// </summary>
 public sealed class Airspace : IAsyncDisposable
 {
@@ -25,6 +29,7 @@ public sealed class Airspace : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private State _state = new();
     private readonly Staged _staged = new();
+    private readonly MerkleTree _log = new();
     private Task _writer = Task.CompletedTask;
 
     private Airspace(IAirspaceStore store, AirspaceOptions options, TimeProvider time)
@@ -36,6 +41,9 @@ public sealed class Airspace : IAsyncDisposable
 
     /// <summary>The deployment's rules.</summary>
     public AirspaceOptions Options => _options;
+
+    /// <summary>The transparency log's Merkle tree: every committed entry, readable concurrently with the writer.</summary>
+    public MerkleTree Log => _log;
 
     /// <summary>Set when the store failed so that writes can no longer be taken (the host is then not ready).</summary>
     public Exception? Failure { get; private set; }
@@ -52,7 +60,9 @@ public sealed class Airspace : IAsyncDisposable
         }
 
         var airspace = new Airspace(store, options, time);
-        airspace._state = State.From(await store.LoadAsync(cancellationToken).ConfigureAwait(false));
+        var snapshot = await store.LoadAsync(airspace.NonceWindowStart, cancellationToken).ConfigureAwait(false);
+        airspace._state = State.From(snapshot);
+        airspace.CatchUpLog(snapshot);
         airspace._writer = Task.Run(airspace.WriteLoopAsync, CancellationToken.None);
         return airspace;
     }
@@ -95,13 +105,86 @@ public sealed class Airspace : IAsyncDisposable
         }
     }
 
-    /// <summary>Creates a party (operator only) and returns it with the secret of its first credential.</summary>
-    public Task<Outcome<(Party Party, string Secret)>> CreatePartyAsync(Principal caller, string name, CancellationToken cancellationToken)
+    /// <summary>
+    /// Registers the operator's signing key, self-signed, unless it is registered already: the first entry of a new
+    /// log, or a new key when the host lost the file that held the previous one.
+    /// </summary>
+    public async Task<LogReceipt?> EnsureOperatorKeyAsync(PartySigningKey key, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var body = System.Text.Encoding.UTF8.GetBytes($"{{\"publicKey\":\"{key.PublicKey.ToBase64()}\"}}");
+        var request = SignedRequest.Create(key, "PUT", "/v1/operator/key", _time.GetUtcNow(), Guid.NewGuid(), body);
+        var outcome = await SubmitAsync<LogReceipt?>(changes =>
+        {
+            var registered = _state.Keys.ContainsKey(key.PublicKey.KeyId) || _staged.Layer.Keys.ContainsKey(key.PublicKey.KeyId);
+            var any = _state.Keys.Values.Concat(_staged.Layer.Keys.Values).Count(k => k.PartyId == LogEntry.OperatorParty);
+            if (registered)
+            {
+                return Outcome<LogReceipt?>.Ok(null);
+            }
+
+            Apply(changes, new PartyKeySaved(new PartyKey(LogEntry.OperatorParty, key.PublicKey, _time.GetUtcNow())));
+            var receipt = Record(changes, LogEntry.OperatorParty, EntryKinds.OperatorKey, "operator", any + 1, new Attestation(request, body), key.PublicKey);
+            return Outcome<LogReceipt?>.Ok(receipt);
+        }, cancellationToken).ConfigureAwait(false);
+        return outcome.Value;
+    }
+
+    /// <summary>The keys registered to a party (<see cref="LogEntry.OperatorParty"/> for the operator).</summary>
+    public IReadOnlyList<PartyKey> Keys(int partyId) =>
+        Read(s => s.Keys.Values.Where(k => k.PartyId == partyId).OrderBy(k => k.AddedAt).ToList());
+
+    /// <summary>
+    /// Registers a public key to the calling party. The request must be signed by that very key (proof that the
+    /// caller holds it); it is the only request not signed by an already registered key.
+    /// </summary>
+    public Task<Outcome<PartyKey>> AddPartyKeyAsync(Principal caller, PartyPublicKey key, Attestation attestation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(key);
+        if (caller.Role != Role.Party)
+        {
+            return Task.FromResult(Outcome<PartyKey>.Forbidden("only parties register keys; the operator's key is the server's"));
+        }
+
+        if (Verify<PartyKey>(caller, attestation, selfSigned: key) is { } bad)
+        {
+            return Task.FromResult(bad);
+        }
+
+        var party = caller.PartyId!.Value;
+        return SubmitAsync(changes =>
+        {
+            if (Replayed<PartyKey>(attestation) is { } replay)
+            {
+                return replay;
+            }
+
+            if (_state.Keys.ContainsKey(key.KeyId) || _staged.Layer.Keys.ContainsKey(key.KeyId))
+            {
+                return new(OutcomeKind.Duplicate, Field: "publicKey", Detail: $"key {key.KeyId} is already registered");
+            }
+
+            var registered = new PartyKey(party, key, _time.GetUtcNow());
+            Apply(changes, new PartyKeySaved(registered));
+            var count = _state.Keys.Values.Concat(_staged.Layer.Keys.Values).Count(k => k.PartyId == party);
+            return Outcome<PartyKey>.Ok(registered, Record(changes, party, EntryKinds.PartyKeyAdded, Subject(party), count, attestation, key));
+        }, cancellationToken);
+    }
+
+    /// <summary>Creates a party (operator only), with its first public key when given, and returns it with the
+    /// secret of its first credential.</summary>
+    public Task<Outcome<(Party Party, string Secret)>> CreatePartyAsync(Principal caller, string name, PartyPublicKey? key, Attestation attestation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
         if (caller.Role != Role.Operator)
         {
             return Task.FromResult(Outcome<(Party, string)>.Forbidden("only the operator creates parties"));
+        }
+
+        if (Verify<(Party, string)>(caller, attestation) is { } bad)
+        {
+            return Task.FromResult(bad);
         }
 
         name = (name ?? "").Trim();
@@ -112,22 +195,37 @@ public sealed class Airspace : IAsyncDisposable
 
         return SubmitAsync<(Party, string)>(changes =>
         {
+            if (Replayed<(Party, string)>(attestation) is { } replay)
+            {
+                return replay;
+            }
+
             if (_state.Parties.Values.Concat(_staged.Layer.Parties.Values).Any(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)))
             {
                 return new(OutcomeKind.Duplicate, Field: "name", Detail: $"a party named '{name}' already exists");
+            }
+
+            if (key is not null && (_state.Keys.ContainsKey(key.KeyId) || _staged.Layer.Keys.ContainsKey(key.KeyId)))
+            {
+                return new(OutcomeKind.Duplicate, Field: "publicKey", Detail: $"key {key.KeyId} is already registered");
             }
 
             var party = new Party(Math.Max(_state.NextPartyId, _staged.Layer.NextPartyId), name, _time.GetUtcNow());
             var (secret, credential) = NewCredential(Role.Party, party.Id);
             Apply(changes, new PartySaved(party));
             Apply(changes, new CredentialSaved(credential));
-            return Outcome<(Party, string)>.Ok((party, secret));
+            if (key is not null)
+            {
+                Apply(changes, new PartyKeySaved(new PartyKey(party.Id, key, _time.GetUtcNow())));
+            }
+
+            return Outcome<(Party, string)>.Ok((party, secret), Record(changes, LogEntry.OperatorParty, EntryKinds.PartyCreated, Subject(party.Id), 1, attestation, key));
         }, cancellationToken);
     }
 
     /// <summary>Issues another credential to a party (operator only), e.g. for a second representative. Credentials
     /// cannot be revoked yet, so rotation is not possible.</summary>
-    public Task<Outcome<string>> IssueCredentialAsync(Principal caller, int partyId, CancellationToken cancellationToken)
+    public Task<Outcome<string>> IssueCredentialAsync(Principal caller, int partyId, Attestation attestation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
         if (caller.Role != Role.Operator)
@@ -135,8 +233,18 @@ public sealed class Airspace : IAsyncDisposable
             return Task.FromResult(Outcome<string>.Forbidden("only the operator issues credentials"));
         }
 
+        if (Verify<string>(caller, attestation) is { } bad)
+        {
+            return Task.FromResult(bad);
+        }
+
         return SubmitAsync(changes =>
         {
+            if (Replayed<string>(attestation) is { } replay)
+            {
+                return replay;
+            }
+
             if (!_state.Parties.ContainsKey(partyId) && !_staged.Layer.Parties.ContainsKey(partyId))
             {
                 return Outcome<string>.NotFound($"no party {partyId}");
@@ -144,7 +252,8 @@ public sealed class Airspace : IAsyncDisposable
 
             var (secret, credential) = NewCredential(Role.Party, partyId);
             Apply(changes, new CredentialSaved(credential));
-            return Outcome<string>.Ok(secret);
+            var issued = _state.Credentials.Values.Concat(_staged.Layer.Credentials.Values).Count(c => c.PartyId == partyId);
+            return Outcome<string>.Ok(secret, Record(changes, LogEntry.OperatorParty, EntryKinds.CredentialIssued, Subject(partyId), issued, attestation));
         }, cancellationToken);
     }
 
@@ -157,11 +266,11 @@ public sealed class Airspace : IAsyncDisposable
     /// </summary>
     public Task<Outcome<Reservation>> FileReservationAsync(
         Principal caller, IReadOnlyList<Volume4D> extents, ReservationState state, string? callSign, string? notes,
-        IReadOnlySet<EntityVersion> acknowledged, CancellationToken cancellationToken)
+        IReadOnlySet<EntityVersion> acknowledged, Attestation attestation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(acknowledged);
-        if (Check(caller, extents, callSign, notes) is { } invalid)
+        if ((Check(caller, extents, callSign, notes) ?? Verify<Reservation>(caller, attestation)) is { } invalid)
         {
             return Task.FromResult(invalid);
         }
@@ -174,6 +283,11 @@ public sealed class Airspace : IAsyncDisposable
         var owner = caller.PartyId!.Value;
         return SubmitAsync(changes =>
         {
+            if (Replayed<Reservation>(attestation) is { } replay)
+            {
+                return replay;
+            }
+
             var conflicts = FindConflicts(owner, extents, null);
             if (conflicts.Any(c => !acknowledged.Contains(new EntityVersion(c.OtherId, c.OtherVersion))))
             {
@@ -184,7 +298,7 @@ public sealed class Airspace : IAsyncDisposable
             AirspaceMetrics.Filing(conflicts.Count == 0 ? "accepted" : "accepted_acknowledged");
             var reservation = new Reservation(Guid.CreateVersion7(_time.GetUtcNow()), owner, extents, state, 1, callSign, notes, _time.GetUtcNow());
             Apply(changes, new ReservationSaved(reservation));
-            return Outcome<Reservation>.Ok(reservation);
+            return Outcome<Reservation>.Ok(reservation, Record(changes, owner, EntryKinds.ReservationFiled, reservation.Id.ToString(), 1, attestation));
         }, cancellationToken);
     }
 
@@ -195,18 +309,18 @@ public sealed class Airspace : IAsyncDisposable
     /// </summary>
     public Task<Outcome<Reservation>> AmendReservationAsync(
         Principal caller, Guid id, long expectedVersion, IReadOnlyList<Volume4D> extents, ReservationState state,
-        string? callSign, string? notes, IReadOnlySet<EntityVersion> acknowledged, CancellationToken cancellationToken)
+        string? callSign, string? notes, IReadOnlySet<EntityVersion> acknowledged, Attestation attestation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(acknowledged);
-        if (Check(caller, extents, callSign, notes) is { } invalid)
+        if ((Check(caller, extents, callSign, notes) ?? Verify<Reservation>(caller, attestation)) is { } invalid)
         {
             return Task.FromResult(invalid);
         }
 
         return SubmitAsync(changes =>
         {
-            if (Owned(caller, id, expectedVersion) is { } refused)
+            if ((Replayed<Reservation>(attestation) ?? Owned(caller, id, expectedVersion)) is { } refused)
             {
                 return refused;
             }
@@ -228,17 +342,22 @@ public sealed class Airspace : IAsyncDisposable
 
             var amended = current with { Extents = extents, State = state, Version = current.Version + 1, CallSign = callSign, Notes = notes, UpdatedAt = _time.GetUtcNow() };
             Apply(changes, new ReservationSaved(amended));
-            return Outcome<Reservation>.Ok(amended);
+            return Outcome<Reservation>.Ok(amended, Record(changes, amended.Owner, EntryKinds.ReservationAmended, id.ToString(), amended.Version, attestation));
         }, cancellationToken);
     }
 
     /// <summary>Ends a reservation (its owner only): it leaves the airspace and can no longer change.</summary>
-    public Task<Outcome<Reservation>> EndReservationAsync(Principal caller, Guid id, long expectedVersion, CancellationToken cancellationToken)
+    public Task<Outcome<Reservation>> EndReservationAsync(Principal caller, Guid id, long expectedVersion, Attestation attestation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
+        if (Verify<Reservation>(caller, attestation) is { } bad)
+        {
+            return Task.FromResult(bad);
+        }
+
         return SubmitAsync(changes =>
         {
-            if (Owned(caller, id, expectedVersion) is { } refused)
+            if ((Replayed<Reservation>(attestation) ?? Owned(caller, id, expectedVersion)) is { } refused)
             {
                 return refused;
             }
@@ -251,7 +370,7 @@ public sealed class Airspace : IAsyncDisposable
 
             var ended = current with { State = ReservationState.Ended, Version = current.Version + 1, UpdatedAt = _time.GetUtcNow() };
             Apply(changes, new ReservationSaved(ended));
-            return Outcome<Reservation>.Ok(ended);
+            return Outcome<Reservation>.Ok(ended, Record(changes, ended.Owner, EntryKinds.ReservationEnded, id.ToString(), ended.Version, attestation));
         }, cancellationToken);
     }
 
@@ -269,28 +388,43 @@ public sealed class Airspace : IAsyncDisposable
         .ToList());
 
     /// <summary>Closes an area for a time. Constraints are imposed, not negotiated: no acknowledgement needed.</summary>
-    public Task<Outcome<Constraint>> CreateConstraintAsync(Principal caller, IReadOnlyList<Volume4D> extents, CancellationToken cancellationToken)
+    public Task<Outcome<Constraint>> CreateConstraintAsync(Principal caller, IReadOnlyList<Volume4D> extents, Attestation attestation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        if (Check(caller, extents, null, null) is { } invalid)
+        if ((Check(caller, extents, null, null) ?? Verify<Reservation>(caller, attestation)) is { } invalid)
         {
             return Task.FromResult(new Outcome<Constraint>(invalid.Kind, Field: invalid.Field, Detail: invalid.Detail));
         }
 
         return SubmitAsync(changes =>
         {
+            if (Replayed<Constraint>(attestation) is { } replay)
+            {
+                return replay;
+            }
+
             var constraint = new Constraint(Guid.CreateVersion7(_time.GetUtcNow()), caller.PartyId!.Value, extents, 1, _time.GetUtcNow());
             Apply(changes, new ConstraintSaved(constraint));
-            return Outcome<Constraint>.Ok(constraint);
+            return Outcome<Constraint>.Ok(constraint, Record(changes, constraint.Owner, EntryKinds.ConstraintCreated, constraint.Id.ToString(), 1, attestation));
         }, cancellationToken);
     }
 
     /// <summary>Withdraws a constraint (its owner only).</summary>
-    public Task<Outcome<Constraint>> DeleteConstraintAsync(Principal caller, Guid id, CancellationToken cancellationToken)
+    public Task<Outcome<Constraint>> DeleteConstraintAsync(Principal caller, Guid id, Attestation attestation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
+        if (Verify<Constraint>(caller, attestation) is { } bad)
+        {
+            return Task.FromResult(bad);
+        }
+
         return SubmitAsync(changes =>
         {
+            if (Replayed<Constraint>(attestation) is { } replay)
+            {
+                return replay;
+            }
+
             if (CurrentConstraint(id) is not { } entity)
             {
                 return Outcome<Constraint>.NotFound($"no constraint {id}");
@@ -302,7 +436,7 @@ public sealed class Airspace : IAsyncDisposable
             }
 
             Apply(changes, new ConstraintDeleted(id));
-            return Outcome<Constraint>.Ok(entity.Constraint);
+            return Outcome<Constraint>.Ok(entity.Constraint, Record(changes, entity.Owner, EntryKinds.ConstraintWithdrawn, id.ToString(), entity.Version, attestation));
         }, cancellationToken);
     }
 
@@ -363,6 +497,92 @@ public sealed class Airspace : IAsyncDisposable
         _state.Index.Dispose();
         _staged.Layer.Index.Dispose();
         _lock.Dispose();
+    }
+
+    /// <summary>Log entries [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) that are
+    /// committed and in the tree, in order.</summary>
+    public async Task<IReadOnlyList<byte[]>> ReadLogEntriesAsync(long start, int count, CancellationToken cancellationToken)
+    {
+        var size = _log.Size;
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        count = (int)Math.Min(count, Math.Max(0, size - start));
+        return count == 0 ? [] : await _store.ReadLogEntriesAsync(start, count, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The exact request body recorded at <paramref name="index"/> (for its sender, or the operator, in a
+    /// dispute), or null when there is no such entry.</summary>
+    public Task<byte[]?> ReadRequestBodyAsync(long index, CancellationToken cancellationToken) =>
+        index < 0 || index >= _log.Size ? Task.FromResult<byte[]?>(null) : _store.ReadRequestBodyAsync(index, cancellationToken);
+
+    // ---- signatures and the log ----------------------------------------------------------------------------
+
+    private DateTimeOffset NonceWindowStart => _time.GetUtcNow() - (2 * _options.MaxClockSkew);
+
+    /// <summary>Checks that the request was signed recently by a key registered to the caller (or, for a key
+    /// registration, by the key being registered). Runs on the caller's thread: the writer only checks the nonce.</summary>
+    private Outcome<T>? Verify<T>(Principal caller, Attestation attestation, PartyPublicKey? selfSigned = null)
+    {
+        ArgumentNullException.ThrowIfNull(attestation);
+        var request = attestation.Request;
+        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        var skew = (long)_options.MaxClockSkew.TotalSeconds;
+        if (Math.Abs(now - request.Created) > skew)
+        {
+            return Outcome<T>.BadSignature($"the request was signed at {request.Created} (Unix seconds), more than {skew} s from the server's clock ({now})");
+        }
+
+        PartyPublicKey key;
+        if (selfSigned is not null)
+        {
+            if (request.KeyId != selfSigned.KeyId)
+            {
+                return Outcome<T>.BadSignature($"a key is registered by a request signed with that key ({selfSigned.KeyId}), not with {request.KeyId}");
+            }
+
+            key = selfSigned;
+        }
+        else
+        {
+            var party = caller.Role == Role.Operator ? LogEntry.OperatorParty : caller.PartyId;
+            var registered = Read(s => s.Keys.GetValueOrDefault(request.KeyId));
+            if (registered is null || registered.PartyId != party)
+            {
+                return Outcome<T>.BadSignature($"key {request.KeyId} is not registered to you");
+            }
+
+            key = registered.Key;
+        }
+
+        return request.VerifiesWith(key) ? null : Outcome<T>.BadSignature("the signature does not match the request");
+    }
+
+    /// <summary>On the writer: refuses a request whose nonce the log already holds.</summary>
+    private Outcome<T>? Replayed<T>(Attestation attestation) =>
+        _state.Nonces.ContainsKey(attestation.Request.Nonce) || _staged.Layer.Nonces.ContainsKey(attestation.Request.Nonce)
+            ? new Outcome<T>(OutcomeKind.Duplicate, Detail: $"this request (nonce {attestation.Request.Nonce}) was already received")
+            : null;
+
+    /// <summary>On the writer: stages the log entry of an accepted write, at the next index.</summary>
+    private LogReceipt Record(List<Change> changes, int party, string kind, string subject, long version, Attestation attestation, PartyPublicKey? key = null)
+    {
+        var time = _time.GetUtcNow();
+        var entry = new LogEntry(time, party, kind, subject, version, key, attestation.Request).Encode();
+        var leaf = Rfc9162.LeafHash(entry);
+        var index = _log.Size + _staged.Entries;
+        Apply(changes, new EntryAppended(index, entry, leaf, time, attestation.Request.Nonce, attestation.Body.ToArray()));
+        return new LogReceipt(index, leaf);
+    }
+
+    private static string Subject(int party) => party.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Appends to the tree the entries the store holds beyond it (at open, and after a reload).</summary>
+    private void CatchUpLog(AirspaceSnapshot snapshot)
+    {
+        for (var i = _log.Size; i < snapshot.LeafHashes.Count; i++)
+        {
+            _log.Append(snapshot.LeafHashes[(int)i]);
+        }
     }
 
     // ---- the filing rule ------------------------------------------------------------------------------------
@@ -563,9 +783,11 @@ public sealed class Airspace : IAsyncDisposable
                 }
 
                 State reloaded;
+                AirspaceSnapshot snapshot;
                 try
                 {
-                    reloaded = State.From(await _store.LoadAsync(CancellationToken.None).ConfigureAwait(false));
+                    snapshot = await _store.LoadAsync(NonceWindowStart, CancellationToken.None).ConfigureAwait(false);
+                    reloaded = State.From(snapshot);
                 }
                 catch (Exception reloadFailure)
                 {
@@ -585,6 +807,7 @@ public sealed class Airspace : IAsyncDisposable
                 {
                     _state.Index.Dispose();
                     _state = reloaded;
+                    CatchUpLog(snapshot);
                 }
                 finally
                 {
@@ -618,7 +841,13 @@ public sealed class Airspace : IAsyncDisposable
             foreach (var change in changes)
             {
                 _state.Apply(change);
+                if (change is EntryAppended appended)
+                {
+                    _log.Append(appended.LeafHash);
+                }
             }
+
+            _state.ForgetNoncesBefore(NonceWindowStart);
         }
         finally
         {
@@ -671,11 +900,17 @@ public sealed class Airspace : IAsyncDisposable
 
         public HashSet<Guid> Touched { get; } = [];
 
+        /// <summary>How many log entries the batch has staged.</summary>
+        public long Entries { get; private set; }
+
         public void Apply(Change change)
         {
             Layer.Apply(change);
             switch (change)
             {
+                case EntryAppended:
+                    Entries++;
+                    break;
                 case ReservationSaved r:
                     Touched.Add(r.Reservation.Id);
                     break;
@@ -695,13 +930,14 @@ public sealed class Airspace : IAsyncDisposable
 
         public void Clear()
         {
-            if (Layer.Parties.Count + Layer.Credentials.Count + Touched.Count > 0)
+            if (Layer.Parties.Count + Layer.Credentials.Count + Layer.Keys.Count + Layer.Nonces.Count + Touched.Count > 0)
             {
                 Layer.Index.Dispose();
                 Layer = new State();
             }
 
             Touched.Clear();
+            Entries = 0;
         }
     }
 
@@ -716,6 +952,14 @@ public sealed class Airspace : IAsyncDisposable
         public Dictionary<Guid, Entity> Constraints { get; } = [];
 
         public Dictionary<int, Entity> BySeq { get; } = [];
+
+        /// <summary>Registered keys by key id.</summary>
+        public Dictionary<string, PartyKey> Keys { get; } = [];
+
+        /// <summary>Nonces of the requests the log holds from the replay window, with when they were recorded.</summary>
+        public Dictionary<Guid, DateTimeOffset> Nonces { get; } = [];
+
+        private readonly Queue<RecordedNonce> _nonceOrder = new();
 
         public VolumeIndex Index { get; } = new();
 
@@ -746,6 +990,16 @@ public sealed class Airspace : IAsyncDisposable
                 state.Apply(new ConstraintSaved(c));
             }
 
+            foreach (var k in snapshot.Keys)
+            {
+                state.Apply(new PartyKeySaved(k));
+            }
+
+            foreach (var n in snapshot.RecentNonces.OrderBy(n => n.RecordedAt))
+            {
+                state.Remember(n);
+            }
+
             return state;
         }
 
@@ -773,8 +1027,30 @@ public sealed class Airspace : IAsyncDisposable
                     }
 
                     break;
+                case PartyKeySaved k:
+                    Keys[k.Key.Key.KeyId] = k.Key;
+                    break;
+                case EntryAppended e:
+                    Remember(new RecordedNonce(e.Nonce, e.RecordedAt));
+                    break;
                 default:
                     throw new ArgumentException($"unknown change {change.GetType().Name}", nameof(change));
+            }
+        }
+
+        public void ForgetNoncesBefore(DateTimeOffset time)
+        {
+            while (_nonceOrder.TryPeek(out var oldest) && oldest.RecordedAt < time)
+            {
+                Nonces.Remove(_nonceOrder.Dequeue().Nonce);
+            }
+        }
+
+        private void Remember(RecordedNonce nonce)
+        {
+            if (Nonces.TryAdd(nonce.Nonce, nonce.RecordedAt))
+            {
+                _nonceOrder.Enqueue(nonce);
             }
         }
 

@@ -19,4 +19,8 @@ public sealed record AirspaceOptions
 
     /// <summary>Most writes committed together (group commit).</summary>
     public int MaxBatch { get; init; } = 1_024;
+
+    /// <summary>How far a signed request's time may be from the server's clock; the server remembers nonces for
+    /// twice as long, so a replay is refused.</summary>
+    public TimeSpan MaxClockSkew { get; init; } = TimeSpan.FromMinutes(5);
 }

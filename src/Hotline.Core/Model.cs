@@ -1,4 +1,5 @@
 using Hotline.Geo;
+using Hotline.Ledger;
 
 namespace Hotline.Core;
 
@@ -112,3 +113,16 @@ public sealed record ConflictRegion(DateTimeOffset Start, DateTimeOffset End, do
             b.Footprint);
     }
 }
+
+/// <summary>A public key registered to a party (<see cref="LogEntry.OperatorParty"/> for the operator): requests it
+/// signs are that party's.</summary>
+public sealed record PartyKey(int PartyId, PartyPublicKey Key, DateTimeOffset AddedAt);
+
+/// <summary>
+/// A request as its sender signed it: the signature (checked against the sender's registered key before anything is
+/// decided) and the exact body bytes it covers, kept by the server for disputes.
+/// </summary>
+public sealed record Attestation(SignedRequest Request, ReadOnlyMemory<byte> Body);
+
+/// <summary>Where a write was recorded: its entry index in the transparency log and the entry's leaf hash.</summary>
+public sealed record LogReceipt(long Index, Hash LeafHash);

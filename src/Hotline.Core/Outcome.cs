@@ -21,8 +21,11 @@ public enum OutcomeKind
     /// <summary>The request breaks a rule; <see cref="Outcome{T}.Field"/> and <see cref="Outcome{T}.Detail"/> say which.</summary>
     Invalid,
 
-    /// <summary>Another entity already holds the name or key.</summary>
+    /// <summary>Another entity already holds the name or key, or the request was already received.</summary>
     Duplicate,
+
+    /// <summary>The request's signature is missing, stale, from a key not registered to the caller, or wrong.</summary>
+    BadSignature,
 }
 
 /// <summary>The result of a use case: a value, or why there is none.</summary>
@@ -32,10 +35,17 @@ public sealed record Outcome<T>(
     IReadOnlyList<Conflict>? Conflicts = null,
     string? Field = null,
     string? Detail = null,
-    long? CurrentVersion = null)
+    long? CurrentVersion = null,
+    LogReceipt? Receipt = null)
 {
     /// <summary>Success.</summary>
     public static Outcome<T> Ok(T value) => new(OutcomeKind.Ok, value);
+
+    /// <summary>Success, recorded in the log.</summary>
+    public static Outcome<T> Ok(T value, LogReceipt receipt) => new(OutcomeKind.Ok, value, Receipt: receipt);
+
+    /// <summary>The signature does not authenticate the request.</summary>
+    public static Outcome<T> BadSignature(string detail) => new(OutcomeKind.BadSignature, Detail: detail);
 
     /// <summary>A broken rule on a field.</summary>
     public static Outcome<T> Invalid(string field, string detail) => new(OutcomeKind.Invalid, Field: field, Detail: detail);

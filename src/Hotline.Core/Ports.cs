@@ -1,3 +1,5 @@
+using Hotline.Ledger;
+
 namespace Hotline.Core;
 
 /// <summary>
@@ -7,8 +9,17 @@ namespace Hotline.Core;
 /// </summary>
 public interface IAirspaceStore : IAsyncDisposable
 {
-    /// <summary>Everything committed so far.</summary>
-    Task<AirspaceSnapshot> LoadAsync(CancellationToken cancellationToken);
+    /// <summary>Everything committed so far. <paramref name="noncesSince"/>: the nonces of log entries recorded at
+    /// or after this time (the replay window) are loaded; older ones are not needed.</summary>
+    Task<AirspaceSnapshot> LoadAsync(DateTimeOffset noncesSince, CancellationToken cancellationToken);
+
+    /// <summary>The log entries [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>), in
+    /// order, each as its canonical bytes; fewer when the log is shorter. Safe to call concurrently with a commit.</summary>
+    Task<IReadOnlyList<byte[]>> ReadLogEntriesAsync(long start, int count, CancellationToken cancellationToken);
+
+    /// <summary>The exact body of the request recorded at log entry <paramref name="index"/>, or null if there is no
+    /// such entry. Safe to call concurrently with a commit.</summary>
+    Task<byte[]?> ReadRequestBodyAsync(long index, CancellationToken cancellationToken);
 
     /// <summary>Applies the changes in order, in one durable transaction.</summary>
     Task CommitAsync(IReadOnlyList<Change> changes, CancellationToken cancellationToken);
@@ -19,7 +30,13 @@ public sealed record AirspaceSnapshot(
     IReadOnlyList<Party> Parties,
     IReadOnlyList<Credential> Credentials,
     IReadOnlyList<Reservation> Reservations,
-    IReadOnlyList<Constraint> Constraints);
+    IReadOnlyList<Constraint> Constraints,
+    IReadOnlyList<PartyKey> Keys,
+    IReadOnlyList<Hash> LeafHashes,
+    IReadOnlyList<RecordedNonce> RecentNonces);
+
+/// <summary>A request nonce the log holds, with the server time of its entry.</summary>
+public readonly record struct RecordedNonce(Guid Nonce, DateTimeOffset RecordedAt);
 
 /// <summary>One change to the stored state.</summary>
 public abstract record Change;
@@ -38,3 +55,13 @@ public sealed record ConstraintSaved(Constraint Constraint) : Change;
 
 /// <summary>A constraint was withdrawn.</summary>
 public sealed record ConstraintDeleted(Guid Id) : Change;
+
+/// <summary>A public key was registered to a party.</summary>
+public sealed record PartyKeySaved(PartyKey Key) : Change;
+
+/// <summary>
+/// An entry was appended to the transparency log at <paramref name="Index"/> (the next index, always), with its leaf
+/// hash, the server time, the nonce of the signed request, and the exact request body (kept for disputes, never
+/// published).
+/// </summary>
+public sealed record EntryAppended(long Index, byte[] Entry, Hash LeafHash, DateTimeOffset RecordedAt, Guid Nonce, byte[] Body) : Change;

@@ -1,5 +1,6 @@
 using Hotline.Core;
 using Hotline.Geo;
+using Hotline.Ledger;
 using Hotline.Storage.Sqlite;
 using Microsoft.Extensions.Options;
 
@@ -19,6 +20,9 @@ public sealed partial class AirspaceHost(IOptions<HotlineServerOptions> options,
     /// <summary>Where the operator's credential is written on first start.</summary>
     public string OperatorCredentialPath => Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "operator.token");
 
+    /// <summary>Where the operator's signing key (base64 Ed25519 seed) is kept: the CLI signs operator requests with it.</summary>
+    public string OperatorKeyPath => Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "operator.key");
+
     /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -37,6 +41,24 @@ public sealed partial class AirspaceHost(IOptions<HotlineServerOptions> options,
         {
             await WriteSecretAsync(OperatorCredentialPath, secret, cancellationToken);
             LogOperatorCredential(OperatorCredentialPath);
+        }
+
+        // The operator signs its requests like any party; its key is registered, self-signed, as the log's first entry
+        // (or again when the key file was lost).
+        PartySigningKey operatorKey;
+        if (File.Exists(OperatorKeyPath))
+        {
+            operatorKey = PartySigningKey.FromSeed(await File.ReadAllTextAsync(OperatorKeyPath, cancellationToken));
+        }
+        else
+        {
+            operatorKey = PartySigningKey.Generate();
+            await WriteSecretAsync(OperatorKeyPath, operatorKey.ExportSeed(), cancellationToken);
+        }
+
+        using (operatorKey)
+        {
+            await airspace.EnsureOperatorKeyAsync(operatorKey, cancellationToken);
         }
 
         _airspace = airspace;

@@ -11,7 +11,10 @@ internal static class Api
         var group = app.MapGroup("/v1/parties").WithTags("Parties");
         group.MapPost("/", async Task<Results<Created<PartyCreated>, ProblemHttpResult>> (CreatePartyRequest request, HttpContext http, AirspaceHost host, CancellationToken ct) =>
         {
-            var outcome = await host.Airspace.CreatePartyAsync(http.Caller(), request.Name ?? "", ct);
+            var attestation = http.Attestation();
+            var key = request.PublicKey is null ? null : Mapping.ToPublicKey(request.PublicKey, "publicKey");
+            var outcome = await host.Airspace.CreatePartyAsync(http.Caller(), request.Name ?? "", key, attestation, ct);
+            http.AddReceipt(outcome.Receipt);
             return outcome.Kind == OutcomeKind.Ok
                 ? TypedResults.Created($"/v1/parties/{outcome.Value.Party.Id}", new PartyCreated(outcome.Value.Party.Id, outcome.Value.Party.Name, outcome.Value.Secret))
                 : Problems.From(outcome);
@@ -19,12 +22,28 @@ internal static class Api
 
         group.MapPost("/{id:int}/credentials", async Task<Results<Created<CredentialIssued>, ProblemHttpResult>> (int id, HttpContext http, AirspaceHost host, CancellationToken ct) =>
         {
-            var outcome = await host.Airspace.IssueCredentialAsync(http.Caller(), id, ct);
+            var outcome = await host.Airspace.IssueCredentialAsync(http.Caller(), id, http.Attestation(), ct);
+            http.AddReceipt(outcome.Receipt);
             return outcome.Kind == OutcomeKind.Ok ? TypedResults.Created($"/v1/parties/{id}", new CredentialIssued(id, outcome.Value!)) : Problems.From(outcome);
         }).WithSummary("Issue another credential to a party (operator only).");
 
         group.MapGet("/", (AirspaceHost host) => TypedResults.Ok(host.Airspace.Parties().Select(p => new PartyView(p.Id, p.Name)).ToList()))
             .WithSummary("Every party: id and name.");
+
+        app.MapPost("/v1/keys", async Task<Results<Created<PartyKeyView>, ProblemHttpResult>> (RegisterKeyRequest request, HttpContext http, AirspaceHost host, CancellationToken ct) =>
+        {
+            var attestation = http.Attestation();
+            var caller = http.Caller();
+            var key = Mapping.ToPublicKey(request.PublicKey ?? throw new RequestException("publicKey", "is required"), "publicKey");
+            var outcome = await host.Airspace.AddPartyKeyAsync(caller, key, attestation, ct);
+            http.AddReceipt(outcome.Receipt);
+            return outcome.Kind == OutcomeKind.Ok
+                ? TypedResults.Created($"/v1/parties/{caller.PartyId}/keys", Mapping.ToView(outcome.Value!))
+                : Problems.From(outcome);
+        }).WithTags("Parties").WithSummary("Register a public key to the calling party; the request must be signed with that key.");
+
+        group.MapGet("/{id:int}/keys", (int id, AirspaceHost host) => TypedResults.Ok(host.Airspace.Keys(id).Select(Mapping.ToView).ToList()))
+            .WithSummary("The public keys registered to a party (0: the operator). Anyone may check a signature.");
         return app;
     }
 
@@ -37,7 +56,8 @@ internal static class Api
             var caller = http.Caller();
             var extents = Mapping.ToVolumes(request.Extents, "extents", airspace.Options.FootprintLimits);
             var state = Mapping.ToState(request.State, ReservationState.Accepted, "state");
-            var outcome = await airspace.FileReservationAsync(caller, extents, state, request.CallSign, request.Notes, Mapping.ToAcknowledged(request.Acknowledge), ct);
+            var outcome = await airspace.FileReservationAsync(caller, extents, state, request.CallSign, request.Notes, Mapping.ToAcknowledged(request.Acknowledge), http.Attestation(), ct);
+            http.AddReceipt(outcome.Receipt);
             return outcome.Kind == OutcomeKind.Ok
                 ? TypedResults.Created($"/v1/reservations/{outcome.Value!.Id}", Mapping.ToView(outcome.Value, caller))
                 : Problems.From(outcome);
@@ -64,7 +84,8 @@ internal static class Api
             var extents = Mapping.ToVolumes(request.Extents, "extents", airspace.Options.FootprintLimits);
             var current = airspace.GetReservation(id);
             var state = Mapping.ToState(request.State, current?.State ?? ReservationState.Accepted, "state");
-            var outcome = await airspace.AmendReservationAsync(caller, id, version, extents, state, request.CallSign, request.Notes, Mapping.ToAcknowledged(request.Acknowledge), ct);
+            var outcome = await airspace.AmendReservationAsync(caller, id, version, extents, state, request.CallSign, request.Notes, Mapping.ToAcknowledged(request.Acknowledge), http.Attestation(), ct);
+            http.AddReceipt(outcome.Receipt);
             return outcome.Kind == OutcomeKind.Ok ? TypedResults.Ok(Mapping.ToView(outcome.Value!, caller)) : Problems.From(outcome);
         }).WithSummary("Change a reservation at its current version (owner only).");
 
@@ -72,7 +93,8 @@ internal static class Api
         {
             var caller = http.Caller();
             var version = request.Version ?? throw new RequestException("version", "is required (the version you are ending)");
-            var outcome = await host.Airspace.EndReservationAsync(caller, id, version, ct);
+            var outcome = await host.Airspace.EndReservationAsync(caller, id, version, http.Attestation(), ct);
+            http.AddReceipt(outcome.Receipt);
             return outcome.Kind == OutcomeKind.Ok ? TypedResults.Ok(Mapping.ToView(outcome.Value!, caller)) : Problems.From(outcome);
         }).WithSummary("End a reservation (owner only).");
         return app;
@@ -85,7 +107,8 @@ internal static class Api
         {
             var airspace = host.Airspace;
             var extents = Mapping.ToVolumes(request.Extents, "extents", airspace.Options.FootprintLimits);
-            var outcome = await airspace.CreateConstraintAsync(http.Caller(), extents, ct);
+            var outcome = await airspace.CreateConstraintAsync(http.Caller(), extents, http.Attestation(), ct);
+            http.AddReceipt(outcome.Receipt);
             return outcome.Kind == OutcomeKind.Ok ? TypedResults.Created($"/v1/constraints/{outcome.Value!.Id}", Mapping.ToView(outcome.Value)) : Problems.From(outcome);
         }).WithSummary("Close an area for a time (parties only). No reason is asked or kept.");
 
@@ -98,7 +121,8 @@ internal static class Api
 
         group.MapDelete("/{id:guid}", async Task<Results<Ok<ConstraintView>, ProblemHttpResult>> (Guid id, HttpContext http, AirspaceHost host, CancellationToken ct) =>
         {
-            var outcome = await host.Airspace.DeleteConstraintAsync(http.Caller(), id, ct);
+            var outcome = await host.Airspace.DeleteConstraintAsync(http.Caller(), id, http.Attestation(), ct);
+            http.AddReceipt(outcome.Receipt);
             return outcome.Kind == OutcomeKind.Ok ? TypedResults.Ok(Mapping.ToView(outcome.Value!)) : Problems.From(outcome);
         }).WithSummary("Withdraw a constraint (owner only).");
         return app;

@@ -16,7 +16,7 @@ public sealed record TimeWindowDto(DateTimeOffset Start, DateTimeOffset End);
 public sealed record EntityVersionDto(Guid Id, long Version);
 
 /// <summary>Create a party.</summary>
-public sealed record CreatePartyRequest(string? Name = null);
+public sealed record CreatePartyRequest(string? Name = null, string? PublicKey = null);
 
 /// <summary>A party and the secret of its credential (shown once).</summary>
 public sealed record PartyCreated(int Id, string Name, string Token);
@@ -26,6 +26,12 @@ public sealed record CredentialIssued(int PartyId, string Token);
 
 /// <summary>A party as everyone sees it.</summary>
 public sealed record PartyView(int Id, string Name);
+
+/// <summary>Registers a public key: the standard base64 of a raw 32-byte Ed25519 key.</summary>
+public sealed record RegisterKeyRequest(string? PublicKey = null);
+
+/// <summary>A registered key: its id (as signatures name it), the key, the party (0: the operator), when.</summary>
+public sealed record PartyKeyView(string KeyId, string PublicKey, int Party, DateTimeOffset AddedAt);
 
 /// <summary>File a reservation.</summary>
 public sealed record FileReservationRequest(

@@ -41,6 +41,7 @@ public static class HotlineServer
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseBearerCredentials();
+        app.UseRequestSignatures();
         app.MapOpenApi();
         app.MapScalarApiReference(); // the browsable reference at /scalar, assets served by the app itself
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });

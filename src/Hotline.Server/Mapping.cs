@@ -1,3 +1,4 @@
+using Hotline.Ledger;
 using System.Text.Json;
 using Hotline.Core;
 using Hotline.Geo;
@@ -130,4 +131,18 @@ internal static class Mapping
             Footprint(c.Region.OtherFootprint)));
 
     private static GeoJsonFootprint Footprint(Footprint footprint) => new(footprint);
+
+    public static PartyKeyView ToView(PartyKey key) => new(key.Key.KeyId, key.Key.ToBase64(), key.PartyId, key.AddedAt);
+
+    public static PartyPublicKey ToPublicKey(string text, string field)
+    {
+        try
+        {
+            return PartyPublicKey.FromBase64(text);
+        }
+        catch (FormatException e)
+        {
+            throw new RequestException(field, e.Message);
+        }
+    }
 }

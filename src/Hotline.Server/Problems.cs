@@ -22,6 +22,7 @@ internal static class Problems
         OutcomeKind.NotFound => Status(StatusCodes.Status404NotFound, "Not found", outcome.Detail ?? "not found"),
         OutcomeKind.Forbidden => Status(StatusCodes.Status403Forbidden, "Forbidden", outcome.Detail ?? "forbidden"),
         OutcomeKind.Duplicate => Status(StatusCodes.Status409Conflict, "Already exists", outcome.Detail ?? "already exists", new Dictionary<string, object?> { ["field"] = outcome.Field }),
+        OutcomeKind.BadSignature => Status(StatusCodes.Status401Unauthorized, "Bad signature", outcome.Detail ?? "bad signature"),
         OutcomeKind.VersionMismatch => Status(StatusCodes.Status409Conflict, "Version mismatch", outcome.Detail ?? "version mismatch", new Dictionary<string, object?> { ["currentVersion"] = outcome.CurrentVersion }),
         OutcomeKind.Conflicts => Status(
             StatusCodes.Status409Conflict,
@@ -40,6 +41,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems) :
         var (status, title, detail, field) = exception switch
         {
             RequestException r => (400, "Invalid request", $"{r.Field}: {r.Detail}", r.Field),
+            SignatureRequiredException s => (401, "Signature required", s.Message, null),
             BadHttpRequestException { StatusCode: 413 } => (413, "Request too large", "the request body is larger than this deployment accepts", null),
             BadHttpRequestException { InnerException: JsonException j } => (400, "Malformed JSON", j.Message, j.Path),
             BadHttpRequestException b => (400, "Bad request", b.Message, null),

@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Hotline.Core;
+using Hotline.Ledger;
 using Microsoft.Data.Sqlite;
 
 namespace Hotline.Storage.Sqlite;
@@ -11,11 +13,17 @@ namespace Hotline.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteAirspaceStore : IAirspaceStore
 {
-    private const int SchemaVersion = 1;
+    private const int SchemaVersion = 2;
 
     private readonly SqliteConnection _connection;
+    private readonly string _readOnly;
+    private readonly ConcurrentBag<SqliteConnection> _readers = [];
 
-    private SqliteAirspaceStore(SqliteConnection connection) => _connection = connection;
+    private SqliteAirspaceStore(SqliteConnection connection, string path)
+    {
+        _connection = connection;
+        _readOnly = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString();
+    }
 
     /// <summary>Opens (creating if needed) the database at <paramref name="path"/>.</summary>
     public static async Task<SqliteAirspaceStore> OpenAsync(string path, CancellationToken cancellationToken)
@@ -48,7 +56,12 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
                 version INTEGER NOT NULL, call_sign TEXT, notes TEXT, updated_at INTEGER NOT NULL, extents TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS constraints (id TEXT PRIMARY KEY, owner INTEGER NOT NULL REFERENCES parties(id), version INTEGER NOT NULL,
                 updated_at INTEGER NOT NULL, extents TEXT NOT NULL);
-            INSERT INTO meta (key, value) VALUES ('schema_version', '1') ON CONFLICT (key) DO NOTHING;
+            CREATE TABLE IF NOT EXISTS party_keys (key_id TEXT PRIMARY KEY, party_id INTEGER NOT NULL, public_key BLOB NOT NULL, added_at INTEGER NOT NULL);
+            CREATE TABLE IF NOT EXISTS log_entries (idx INTEGER PRIMARY KEY, entry BLOB NOT NULL, leaf BLOB NOT NULL, recorded_at INTEGER NOT NULL,
+                nonce TEXT NOT NULL UNIQUE, body BLOB NOT NULL);
+            INSERT INTO meta (key, value) VALUES ('schema_version', '2') ON CONFLICT (key) DO NOTHING;
+            -- Version 1 had no keys and no log: the tables above are all it lacks, and its log starts empty.
+            UPDATE meta SET value = '2' WHERE key = 'schema_version' AND value = '1';
             """, cancellationToken).ConfigureAwait(false);
         await using (var check = connection.CreateCommand())
         {
@@ -60,11 +73,11 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
             }
         }
 
-        return new SqliteAirspaceStore(connection);
+        return new SqliteAirspaceStore(connection, path);
     }
 
     /// <inheritdoc />
-    public async Task<AirspaceSnapshot> LoadAsync(CancellationToken cancellationToken)
+    public async Task<AirspaceSnapshot> LoadAsync(DateTimeOffset noncesSince, CancellationToken cancellationToken)
     {
         var parties = await ReadAllAsync(
             "SELECT id, name, created_at FROM parties ORDER BY id",
@@ -90,7 +103,82 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
             "SELECT id, owner, version, updated_at, extents FROM constraints",
             r => new Constraint(Guid.Parse(r.GetString(0)), r.GetInt32(1), ExtentCodec.Read(r.GetString(4)), r.GetInt64(2), Time(r.GetInt64(3))),
             cancellationToken).ConfigureAwait(false);
-        return new AirspaceSnapshot(parties, credentials, reservations, constraints);
+        var keys = await ReadAllAsync(
+            "SELECT party_id, public_key, added_at FROM party_keys",
+            r => new PartyKey(r.GetInt32(0), PartyPublicKey.FromBytes((byte[])r.GetValue(1)), Time(r.GetInt64(2))),
+            cancellationToken).ConfigureAwait(false);
+        var leaves = await ReadAllAsync(
+            "SELECT leaf FROM log_entries ORDER BY idx",
+            r => new Hash((byte[])r.GetValue(0)),
+            cancellationToken).ConfigureAwait(false);
+        await using var recent = _connection.CreateCommand();
+        recent.CommandText = "SELECT nonce, recorded_at FROM log_entries ORDER BY idx DESC";
+        var nonces = new List<RecordedNonce>();
+        await using (var reader = await recent.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // Server times only grow along the log (up to clock steps, which the margin of the window absorbs).
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.GetInt64(1) >= noncesSince.UtcTicks)
+            {
+                nonces.Add(new RecordedNonce(Guid.Parse(reader.GetString(0)), Time(reader.GetInt64(1))));
+            }
+        }
+
+        return new AirspaceSnapshot(parties, credentials, reservations, constraints, keys, leaves, nonces);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<byte[]>> ReadLogEntriesAsync(long start, int count, CancellationToken cancellationToken)
+    {
+        var connection = await RentReaderAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT entry FROM log_entries WHERE idx >= $start AND idx < $end ORDER BY idx";
+            command.Parameters.AddWithValue("$start", start);
+            command.Parameters.AddWithValue("$end", start + count);
+            var entries = new List<byte[]>(count);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                entries.Add((byte[])reader.GetValue(0));
+            }
+
+            return entries;
+        }
+        finally
+        {
+            _readers.Add(connection);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<byte[]?> ReadRequestBodyAsync(long index, CancellationToken cancellationToken)
+    {
+        var connection = await RentReaderAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT body FROM log_entries WHERE idx = $idx";
+            command.Parameters.AddWithValue("$idx", index);
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[];
+        }
+        finally
+        {
+            _readers.Add(connection);
+        }
+    }
+
+    /// <summary>A read-only connection: WAL lets it read committed data while the writer commits.</summary>
+    private async Task<SqliteConnection> RentReaderAsync(CancellationToken cancellationToken)
+    {
+        if (_readers.TryTake(out var connection))
+        {
+            return connection;
+        }
+
+        connection = new SqliteConnection(_readOnly);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return connection;
     }
 
     /// <inheritdoc />
@@ -148,6 +236,31 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
                     command.CommandText = "DELETE FROM constraints WHERE id = $id";
                     command.Parameters.AddWithValue("$id", d.Id.ToString());
                     break;
+                case PartyKeySaved k:
+                    command.CommandText = "INSERT INTO party_keys (key_id, party_id, public_key, added_at) VALUES ($id, $party, $key, $at)";
+                    command.Parameters.AddWithValue("$id", k.Key.Key.KeyId);
+                    command.Parameters.AddWithValue("$party", k.Key.PartyId);
+                    command.Parameters.AddWithValue("$key", k.Key.Key.Bytes);
+                    command.Parameters.AddWithValue("$at", k.Key.AddedAt.UtcTicks);
+                    break;
+                case EntryAppended e:
+                    // The primary key makes a gap or a second entry at an index impossible: the log only appends.
+                    command.CommandText = """
+                        INSERT INTO log_entries (idx, entry, leaf, recorded_at, nonce, body)
+                        SELECT $idx, $entry, $leaf, $at, $nonce, $body WHERE $idx = COALESCE((SELECT MAX(idx) FROM log_entries), -1) + 1
+                        """;
+                    command.Parameters.AddWithValue("$idx", e.Index);
+                    command.Parameters.AddWithValue("$entry", e.Entry);
+                    command.Parameters.AddWithValue("$leaf", e.LeafHash.ToArray());
+                    command.Parameters.AddWithValue("$at", e.RecordedAt.UtcTicks);
+                    command.Parameters.AddWithValue("$nonce", e.Nonce.ToString("D"));
+                    command.Parameters.AddWithValue("$body", e.Body);
+                    if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+                    {
+                        throw new InvalidOperationException($"log entry {e.Index} is not the next index");
+                    }
+
+                    continue;
                 default:
                     throw new ArgumentException($"unknown change {change.GetType().Name}", nameof(changes));
             }
@@ -159,7 +272,15 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
     }
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => _connection.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        while (_readers.TryTake(out var reader))
+        {
+            await reader.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _connection.DisposeAsync().ConfigureAwait(false);
+    }
 
     private static DateTimeOffset Time(long ticks) => new(ticks, TimeSpan.Zero);
 

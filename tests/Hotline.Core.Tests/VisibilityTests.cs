@@ -1,4 +1,5 @@
 using Hotline.Geo;
+using Hotline.Ledger;
 using Hotline.Storage.Sqlite;
 
 namespace Hotline.Core.Tests;
@@ -9,11 +10,14 @@ public sealed class VisibilityTests : IAsyncLifetime
     private readonly string _folder = Directory.CreateTempSubdirectory("hotline-core-").FullName;
     private GatedStore _store = null!;
     private Airspace _airspace = null!;
+    private readonly PartySigningKey _operatorKey = PartySigningKey.Generate();
+    private readonly Dictionary<int, PartySigningKey> _keys = [];
 
     public async Task InitializeAsync()
     {
         _store = new GatedStore(await SqliteAirspaceStore.OpenAsync(Path.Combine(_folder, "hotline.db"), CancellationToken.None));
         _airspace = await Airspace.OpenAsync(_store, new AirspaceOptions(), TimeProvider.System, CancellationToken.None);
+        await _airspace.EnsureOperatorKeyAsync(_operatorKey, CancellationToken.None);
     }
 
     public async Task DisposeAsync()
@@ -29,7 +33,7 @@ public sealed class VisibilityTests : IAsyncLifetime
     {
         var party = await PartyAsync("visible");
         _store.Close();
-        var filing = _airspace.FileReservationAsync(party, [Volume()], ReservationState.Accepted, null, null, new HashSet<EntityVersion>(), CancellationToken.None);
+        var filing = _airspace.FileReservationAsync(party, [Volume()], ReservationState.Accepted, null, null, new HashSet<EntityVersion>(), Signed(party), CancellationToken.None);
         await _store.CommitStarted.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Empty(_airspace.ListReservations(null, includeEnded: true));
@@ -47,10 +51,10 @@ public sealed class VisibilityTests : IAsyncLifetime
     {
         var party = await PartyAsync("failing");
         _store.FailNext = true;
-        await Assert.ThrowsAnyAsync<IOException>(() => _airspace.FileReservationAsync(party, [Volume()], ReservationState.Accepted, null, null, new HashSet<EntityVersion>(), CancellationToken.None));
+        await Assert.ThrowsAnyAsync<IOException>(() => _airspace.FileReservationAsync(party, [Volume()], ReservationState.Accepted, null, null, new HashSet<EntityVersion>(), Signed(party), CancellationToken.None));
         Assert.Empty(_airspace.ListReservations(null, includeEnded: true));
 
-        var retried = await _airspace.FileReservationAsync(party, [Volume()], ReservationState.Accepted, null, null, new HashSet<EntityVersion>(), CancellationToken.None);
+        var retried = await _airspace.FileReservationAsync(party, [Volume()], ReservationState.Accepted, null, null, new HashSet<EntityVersion>(), Signed(party), CancellationToken.None);
         Assert.Equal(OutcomeKind.Ok, retried.Kind);
         Assert.Single(_airspace.ListReservations(null, includeEnded: true));
     }
@@ -63,11 +67,11 @@ public sealed class VisibilityTests : IAsyncLifetime
         _store.Close();
         // A first write holds the writer in its commit, so the three filings below queue up and are decided
         // together in the next batch, where A's first filing is only staged when B's is decided.
-        var blocker = _airspace.CreatePartyAsync(Principal.Operator, "blocker", CancellationToken.None);
+        var blocker = _airspace.CreatePartyAsync(Principal.Operator, "blocker", null, Signed(Principal.Operator), CancellationToken.None);
         await _store.CommitStarted.WaitAsync(TimeSpan.FromSeconds(10));
-        var first = _airspace.FileReservationAsync(a, [Volume()], ReservationState.Accepted, null, null, new HashSet<EntityVersion>(), CancellationToken.None);
-        var second = _airspace.FileReservationAsync(b, [Volume()], ReservationState.Accepted, null, null, new HashSet<EntityVersion>(), CancellationToken.None);
-        var third = _airspace.FileReservationAsync(a, [Volume()], ReservationState.Accepted, null, null, new HashSet<EntityVersion>(), CancellationToken.None);
+        var first = _airspace.FileReservationAsync(a, [Volume()], ReservationState.Accepted, null, null, new HashSet<EntityVersion>(), Signed(a), CancellationToken.None);
+        var second = _airspace.FileReservationAsync(b, [Volume()], ReservationState.Accepted, null, null, new HashSet<EntityVersion>(), Signed(b), CancellationToken.None);
+        var third = _airspace.FileReservationAsync(a, [Volume()], ReservationState.Accepted, null, null, new HashSet<EntityVersion>(), Signed(a), CancellationToken.None);
         _store.Open();
 
         Assert.Equal(OutcomeKind.Ok, (await blocker).Kind);
@@ -82,8 +86,18 @@ public sealed class VisibilityTests : IAsyncLifetime
 
     private async Task<Principal> PartyAsync(string name)
     {
-        var created = await _airspace.CreatePartyAsync(Principal.Operator, name, CancellationToken.None);
+        var key = PartySigningKey.Generate();
+        var created = await _airspace.CreatePartyAsync(Principal.Operator, name, key.PublicKey, Signed(Principal.Operator), CancellationToken.None);
+        _keys[created.Value.Party.Id] = key;
         return Principal.ForParty(created.Value.Party.Id);
+    }
+
+    /// <summary>A request signed by the caller's key (the body does not matter to these tests).</summary>
+    private Attestation Signed(Principal caller)
+    {
+        var key = caller.PartyId is { } id ? _keys[id] : _operatorKey;
+        var body = "{}"u8.ToArray();
+        return new Attestation(SignedRequest.Create(key, "POST", "/v1/test", DateTimeOffset.UtcNow, Guid.NewGuid(), body), body);
     }
 
     private static Volume4D Volume() => new(
@@ -104,7 +118,12 @@ public sealed class VisibilityTests : IAsyncLifetime
 
         public void Open() => _gate.TrySetResult();
 
-        public Task<AirspaceSnapshot> LoadAsync(CancellationToken cancellationToken) => inner.LoadAsync(cancellationToken);
+        public Task<AirspaceSnapshot> LoadAsync(DateTimeOffset noncesSince, CancellationToken cancellationToken) => inner.LoadAsync(noncesSince, cancellationToken);
+
+        public Task<IReadOnlyList<byte[]>> ReadLogEntriesAsync(long start, int count, CancellationToken cancellationToken) =>
+            inner.ReadLogEntriesAsync(start, count, cancellationToken);
+
+        public Task<byte[]?> ReadRequestBodyAsync(long index, CancellationToken cancellationToken) => inner.ReadRequestBodyAsync(index, cancellationToken);
 
         public async Task CommitAsync(IReadOnlyList<Change> changes, CancellationToken cancellationToken)
         {

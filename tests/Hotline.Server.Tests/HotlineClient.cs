@@ -1,12 +1,14 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using Hotline.Ledger;
 
 namespace Hotline.Server.Tests;
 
-/// <summary>A party as the tests hold it: its id, name and bearer secret.</summary>
-public sealed record TestParty(int Id, string Name, string Token);
+/// <summary>A party as the tests hold it: its id, name, bearer secret and signing key.</summary>
+public sealed record TestParty(int Id, string Name, string Token, PartySigningKey Key);
 
 /// <summary>An HTTP answer, read completely.</summary>
 public sealed record Reply(HttpStatusCode Status, string? MediaType, HttpResponseHeaders Headers, string Text)
@@ -26,10 +28,20 @@ public sealed record Reply(HttpStatusCode Status, string? MediaType, HttpRespons
     public override string ToString() => $"{(int)Status} {MediaType}: {Text}";
 }
 
-/// <summary>Raw HTTP calls to the native API, with a bearer secret per call.</summary>
+/// <summary>Raw HTTP calls to the native API, with a bearer secret per call. Writes are signed with the key the
+/// client knows for that secret (see <see cref="UseKey"/>), as a real client signs them.</summary>
 public sealed class HotlineClient(HttpClient http) : IDisposable
 {
+    // Process-wide: tokens are random and unique, and a party keeps its key across server restarts and clients.
+    private static readonly ConcurrentDictionary<string, PartySigningKey> _keys = new();
+
     public HttpClient Http { get; } = http;
+
+    /// <summary>Signs the writes sent with <paramref name="token"/> with <paramref name="key"/>.</summary>
+    public static void UseKey(string token, PartySigningKey key) => _keys[token] = key;
+
+    /// <summary>Sends writes with <paramref name="token"/> unsigned from now on.</summary>
+    public static void ForgetKey(string token) => _keys.TryRemove(token, out _);
 
     public Task<Reply> GetAsync(string path, string? token) => SendAsync(HttpMethod.Get, path, token);
 
@@ -53,16 +65,26 @@ public sealed class HotlineClient(HttpClient http) : IDisposable
             request.Content = new StringContent(rawBody, Encoding.UTF8, mediaType);
         }
 
+        if (token is not null && _keys.TryGetValue(token, out var key) && method != HttpMethod.Get)
+        {
+            request.RequestUri = new Uri(Http.BaseAddress!, path);
+            await RequestSigningHandler.SignAsync(request, key, TimeProvider.System, CancellationToken.None);
+        }
+
         using var response = await Http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         return new Reply(response.StatusCode, response.Content.Headers.ContentType?.MediaType, response.Headers, text);
     }
 
+    /// <summary>Creates a party with a new signing key registered with it.</summary>
     public async Task<TestParty> CreatePartyAsync(string operatorToken, string name)
     {
-        var reply = await PostAsync("/v1/parties", operatorToken, new JsonObject { ["name"] = name });
+        var key = PartySigningKey.Generate();
+        var reply = await PostAsync("/v1/parties", operatorToken, new JsonObject { ["name"] = name, ["publicKey"] = key.PublicKey.ToBase64() });
         Assert.True(reply.Status == HttpStatusCode.Created, reply.ToString());
-        return new TestParty((int)reply.Object["id"]!, reply["name"]!, reply["token"]!);
+        var party = new TestParty((int)reply.Object["id"]!, reply["name"]!, reply["token"]!, key);
+        UseKey(party.Token, key);
+        return party;
     }
 
     /// <summary>Files a reservation and asserts it was accepted; returns the view.</summary>

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Hotline.Ledger;
 
 namespace Hotline.Server.Tests;
 
@@ -42,7 +43,9 @@ public sealed class RunningServer : IAsyncDisposable
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         var address = new Uri(addresses.Single());
         var token = (await File.ReadAllTextAsync(Path.Combine(dataDirectory, "operator.token"))).Trim();
-        return new RunningServer(app, address, dataDirectory, token);
+        var server = new RunningServer(app, address, dataDirectory, token);
+        HotlineClient.UseKey(token, PartySigningKey.FromSeed(await File.ReadAllTextAsync(Path.Combine(dataDirectory, "operator.key"))));
+        return server;
     }
 
     /// <summary>Stops the host the way a deployment stops it, and frees the socket and the store.</summary>

@@ -22,7 +22,7 @@ public abstract class AirspaceStoreConformanceTests : IAsyncLifetime
     public async Task ANewStoreIsEmpty()
     {
         await using var store = await OpenAsync();
-        var snapshot = await store.LoadAsync(CancellationToken.None);
+        var snapshot = await store.LoadAsync(DateTimeOffset.MinValue, CancellationToken.None);
         Assert.Empty(snapshot.Parties);
         Assert.Empty(snapshot.Credentials);
         Assert.Empty(snapshot.Reservations);
@@ -44,7 +44,7 @@ public abstract class AirspaceStoreConformanceTests : IAsyncLifetime
         }
 
         await using var reopened = await OpenAsync();
-        var snapshot = await reopened.LoadAsync(CancellationToken.None);
+        var snapshot = await reopened.LoadAsync(DateTimeOffset.MinValue, CancellationToken.None);
         Assert.Equal([party], snapshot.Parties);
         Assert.Equal([operatorCredential, partyCredential], snapshot.Credentials.OrderBy(c => c.SecretHash));
         var loaded = Assert.Single(snapshot.Reservations);
@@ -67,7 +67,7 @@ public abstract class AirspaceStoreConformanceTests : IAsyncLifetime
         }
 
         await using var reopened = await OpenAsync();
-        var loaded = Assert.Single((await reopened.LoadAsync(CancellationToken.None)).Reservations);
+        var loaded = Assert.Single((await reopened.LoadAsync(DateTimeOffset.MinValue, CancellationToken.None)).Reservations);
         Assert.Equal(ended with { Extents = [] }, loaded with { Extents = [] });
         AssertSameVolumes(ended.Extents, loaded.Extents);
     }
@@ -79,7 +79,7 @@ public abstract class AirspaceStoreConformanceTests : IAsyncLifetime
         await using var store = await OpenAsync();
         await store.CommitAsync([new PartySaved(new Party(1, "p", Now)), new ConstraintSaved(constraint)], CancellationToken.None);
         await store.CommitAsync([new ConstraintDeleted(constraint.Id)], CancellationToken.None);
-        Assert.Empty((await store.LoadAsync(CancellationToken.None)).Constraints);
+        Assert.Empty((await store.LoadAsync(DateTimeOffset.MinValue, CancellationToken.None)).Constraints);
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public abstract class AirspaceStoreConformanceTests : IAsyncLifetime
         await store.CommitAsync([new PartySaved(new Party(1, "p", Now))], CancellationToken.None);
         // The second party reuses id 1: the batch must fail, and the reservation before it must not be kept.
         await Assert.ThrowsAnyAsync<Exception>(() => store.CommitAsync([new ReservationSaved(reservation), new PartySaved(new Party(1, "q", Now))], CancellationToken.None));
-        var snapshot = await store.LoadAsync(CancellationToken.None);
+        var snapshot = await store.LoadAsync(DateTimeOffset.MinValue, CancellationToken.None);
         Assert.Empty(snapshot.Reservations);
         Assert.Equal(["p"], snapshot.Parties.Select(p => p.Name));
     }

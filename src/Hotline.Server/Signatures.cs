@@ -1,0 +1,79 @@
+using Hotline.Core;
+using Hotline.Ledger;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+
+namespace Hotline.Server;
+
+/// <summary>
+/// Request signatures (<see cref="SignedRequest"/>): a request that carries the <c>Hotline-Signature</c> header has
+/// its body read once into memory (within the deployment's size limit), so that the signature is checked over
+/// exactly the bytes the endpoint then parses. Every write endpoint requires one; reads ignore it.
+/// </summary>
+internal static class Signatures
+{
+    private static readonly object AttestationKey = new();
+
+    public static IApplicationBuilder UseRequestSignatures(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        if (!context.Request.Headers.TryGetValue(SignedRequest.HeaderName, out var header)
+            || !context.Request.Path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase))
+        {
+            await next(context);
+            return;
+        }
+
+        var limit = context.RequestServices.GetRequiredService<IOptions<HotlineServerOptions>>().Value.MaxRequestBodyBytes;
+        if (context.Request.ContentLength > limit)
+        {
+            throw new BadHttpRequestException("request body too large", StatusCodes.Status413PayloadTooLarge);
+        }
+
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+        if (buffer.Length > limit)
+        {
+            throw new BadHttpRequestException("request body too large", StatusCodes.Status413PayloadTooLarge);
+        }
+
+        var body = buffer.ToArray();
+        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.ToUriComponent() + context.Request.QueryString;
+        try
+        {
+            context.Items[AttestationKey] = new Attestation(SignedRequest.FromHeader(header.ToString(), context.Request.Method, target, body), body);
+        }
+        catch (FormatException e)
+        {
+            await Problems.Status(StatusCodes.Status401Unauthorized, "Bad signature", e.Message).ExecuteAsync(context);
+            return;
+        }
+
+        context.Request.Body = new MemoryStream(body, writable: false);
+        await next(context);
+    });
+
+    /// <summary>The signed request of this write.</summary>
+    /// <exception cref="SignatureRequiredException">The request carries no signature.</exception>
+    public static Attestation Attestation(this HttpContext context) =>
+        context.Items[AttestationKey] as Attestation ?? throw new SignatureRequiredException();
+
+    /// <summary>Adds the log receipt of a recorded write to the response headers.</summary>
+    public static void AddReceipt(this HttpContext context, LogReceipt? receipt)
+    {
+        if (receipt is not null)
+        {
+            context.Response.Headers[ReceiptIndexHeader] = receipt.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            context.Response.Headers[ReceiptLeafHeader] = receipt.LeafHash.ToBase64();
+        }
+    }
+
+    /// <summary>The log index of the entry that records a write.</summary>
+    public const string ReceiptIndexHeader = "Hotline-Log-Index";
+
+    /// <summary>The leaf hash (RFC 9162) of that entry, base64.</summary>
+    public const string ReceiptLeafHeader = "Hotline-Log-Leaf-Hash";
+}
+
+/// <summary>A write arrived without a signature.</summary>
+internal sealed class SignatureRequiredException()
+    : Exception($"writes must be signed: send a {SignedRequest.HeaderName} header (see docs/log.md)");
