@@ -35,8 +35,8 @@ public sealed class CliTests : IAsyncLifetime
     [Fact]
     public async Task TwoPartiesOneConflictAcknowledgedAndAccepted()
     {
-        var coalition = Token((await OperatorSucceeds("party", "create", "coalition")).Output);
-        var ruMod = Token((await OperatorSucceeds("party", "create", "ru-mod")).Output);
+        var coalition = await NewPartyAsync("coalition");
+        var ruMod = await NewPartyAsync("ru-mod");
 
         var filed = await Succeeds(coalition, "file", "box.geojson", "--lower", "3000", "--upper", "6000",
             "--start", "2030-01-01T10:00:00Z", "--end", "2030-01-01T12:00:00Z", "--call-sign", "VIPER11");
@@ -65,7 +65,7 @@ public sealed class CliTests : IAsyncLifetime
     [Fact]
     public async Task ErrorsAreOneLineAndANonZeroExit()
     {
-        var party = Token((await OperatorSucceeds("party", "create", "errors")).Output);
+        var party = await NewPartyAsync("errors");
         string[] times = ["--lower", "0", "--upper", "10", "--start", "2030-01-01T10:00:00Z", "--end", "2030-01-01T11:00:00Z"];
 
         var missing = await Run(party, ["file", "nosuch.geojson", .. times]);
@@ -84,7 +84,11 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Equal(2, noToken.ExitCode);
         Assert.Equal("hotline: no credential: pass --token or set HOTLINE_TOKEN\n", noToken.Error);
 
-        var badToken = await Run("hl_wrong", "list");
+        var noKey = await HotlineProcess.RunAsync(["--server", Server, "--token", party.Token, "file", "box.geojson", .. times], _folder);
+        Assert.Equal(2, noKey.ExitCode);
+        Assert.Equal("hotline: no signing key: pass --key FILE or set HOTLINE_KEY (create one with `hotline key new`)\n", noKey.Error);
+
+        var badToken = await Run(party with { Token = "hl_wrong" }, "list");
         Assert.Equal(1, badToken.ExitCode);
         Assert.StartsWith("hotline: Unauthorized", badToken.Error, StringComparison.Ordinal);
     }
@@ -92,8 +96,21 @@ public sealed class CliTests : IAsyncLifetime
     private static string Token(string output) =>
         output.Split('\n').Single(l => l.StartsWith("token ", StringComparison.Ordinal))["token ".Length..];
 
-    private Task<(int ExitCode, string Output, string Error)> Run(string token, params string[] args) =>
-        HotlineProcess.RunAsync(["--server", Server, "--token", token, .. args], _folder);
+    /// <summary>As the README: the party makes a key, the operator creates the party with its public half.</summary>
+    private async Task<CliParty> NewPartyAsync(string name)
+    {
+        var keyFile = $"{name}.key";
+        var key = await HotlineProcess.RunAsync(["key", "new", "--out", keyFile], _folder);
+        Assert.True(key.ExitCode == 0, key.Error);
+        Assert.Matches("^key [0-9a-f]{16} [A-Za-z0-9+/]{43}=\n$", key.Output);
+        var publicKey = key.Output.Trim().Split(' ')[2];
+        return new CliParty(Token((await OperatorSucceeds("party", "create", name, "--public-key", publicKey)).Output), keyFile);
+    }
+
+    private Task<(int ExitCode, string Output, string Error)> Run(CliParty party, params string[] args) =>
+        HotlineProcess.RunAsync(["--server", Server, "--token", party.Token, "--key", party.KeyFile, .. args], _folder);
+
+    private sealed record CliParty(string Token, string KeyFile);
 
     private async Task<(int ExitCode, string Output, string Error)> OperatorSucceeds(params string[] args)
     {
@@ -103,9 +120,9 @@ public sealed class CliTests : IAsyncLifetime
         return result;
     }
 
-    private async Task<(int ExitCode, string Output, string Error)> Succeeds(string token, params string[] args)
+    private async Task<(int ExitCode, string Output, string Error)> Succeeds(CliParty party, params string[] args)
     {
-        var result = await Run(token, args);
+        var result = await Run(party, args);
         Assert.True(result.ExitCode == 0, $"hotline {string.Join(' ', args)} exited {result.ExitCode}: {result.Error}");
         return result;
     }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Hotline.Ledger;
 
 namespace Hotline.Integration.Tests;
 
@@ -17,13 +18,20 @@ public sealed class CrashTests : IDisposable
         var server = HotlineProcess.Serve(_data, port);
         string token;
         var acknowledged = new System.Collections.Concurrent.ConcurrentBag<string>();
-        using (var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") })
+        using var partyKey = PartySigningKey.Generate();
+        using (var probe = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") })
         {
-            await HotlineProcess.WaitReadyAsync(client);
+            await HotlineProcess.WaitReadyAsync(probe);
+            using var operatorKey = PartySigningKey.FromSeed(await File.ReadAllTextAsync(Path.Combine(_data, "operator.key")));
+            using var asOperator = new HttpClient(new RequestSigningHandler(operatorKey, TimeProvider.System, new SocketsHttpHandler())) { BaseAddress = probe.BaseAddress };
             var operatorToken = (await File.ReadAllTextAsync(Path.Combine(_data, "operator.token"))).Trim();
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", operatorToken);
-            var created = await client.PostAsJsonAsync("/v1/parties", new { name = "filer" });
+            asOperator.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", operatorToken);
+            var created = await asOperator.PostAsJsonAsync("/v1/parties", new { name = "filer", publicKey = partyKey.PublicKey.ToBase64() });
             token = (await created.Content.ReadFromJsonAsync<JsonObject>())!["token"]!.GetValue<string>();
+        }
+
+        using (var client = new HttpClient(new RequestSigningHandler(partyKey, TimeProvider.System, new SocketsHttpHandler())) { BaseAddress = new Uri($"http://127.0.0.1:{port}") })
+        {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
 
             // Four writers file non-conflicting reservations as fast as they can; the server is killed meanwhile.

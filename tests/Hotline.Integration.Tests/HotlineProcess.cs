@@ -77,6 +77,7 @@ internal static class HotlineProcess
         }
 
         start.Environment.Remove("HOTLINE_TOKEN");
+        start.Environment.Remove("HOTLINE_KEY");
         start.Environment.Remove("HOTLINE_SERVER");
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {

@@ -48,6 +48,6 @@ public sealed class SqliteAirspaceStoreTests : AirspaceStoreConformanceTests
         }
 
         var e = await Assert.ThrowsAsync<InvalidOperationException>(OpenAsync);
-        Assert.EndsWith("schema version 99; this Hotline reads version 1", e.Message, StringComparison.Ordinal);
+        Assert.EndsWith("schema version 99; this Hotline reads version 2", e.Message, StringComparison.Ordinal);
     }
 }
