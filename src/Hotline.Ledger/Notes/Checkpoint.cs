@@ -13,13 +13,13 @@ namespace Hotline.Ledger;
 public sealed record Checkpoint(string Origin, long Size, Hash Root, IReadOnlyList<string> Extensions)
 {
     /// <summary>The origin line.</summary>
-    public string Origin { get; } = ValidOrigin(Origin);
+    public string Origin { get; init => field = ValidOrigin(value); } = ValidOrigin(Origin);
 
     /// <summary>The tree size.</summary>
-    public long Size { get; } = Size >= 0 ? Size : throw new ArgumentOutOfRangeException(nameof(Size), Size, "a tree size is not negative");
+    public long Size { get; init => field = ValidSize(value); } = ValidSize(Size);
 
     /// <summary>The extension lines, possibly none.</summary>
-    public IReadOnlyList<string> Extensions { get; } = ValidExtensions(Extensions);
+    public IReadOnlyList<string> Extensions { get; init => field = ValidExtensions(value); } = ValidExtensions(Extensions);
 
     /// <summary>A checkpoint without extension lines.</summary>
     public Checkpoint(string origin, long size, Hash root)
@@ -94,6 +94,9 @@ public sealed record Checkpoint(string Origin, long Size, Hash Root, IReadOnlyLi
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Origin, Size, Root, Extensions.Count);
+
+    private static long ValidSize(long size) =>
+        size >= 0 ? size : throw new ArgumentOutOfRangeException(nameof(Size), size, "a tree size is not negative");
 
     private static string ValidOrigin(string origin)
     {

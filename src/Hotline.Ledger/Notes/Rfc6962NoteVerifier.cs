@@ -19,7 +19,7 @@ public sealed class Rfc6962NoteVerifier : NoteVerifier, IDisposable
     internal Rfc6962NoteVerifier(string name, uint keyId, byte[] spki)
         : base(name, keyId)
     {
-        CheckKeyId(keyId, NoteEncoding.KeyId(name, Rfc6962Type, spki));
+        CheckKeyId(keyId, KeyIdFor(name, spki));
         _key = ECDsa.Create();
         try
         {
@@ -80,7 +80,14 @@ public sealed class Rfc6962NoteVerifier : NoteVerifier, IDisposable
 
     /// <summary>The verifier key string for an RFC 6962 log key, <c>name+hash+base64(0x05||SPKI)</c>.</summary>
     public static string VerifierKeyFor(string name, ReadOnlySpan<byte> spki) =>
-        $"{name}+{NoteEncoding.KeyIdHex(NoteEncoding.KeyId(name, Rfc6962Type, spki))}+{Convert.ToBase64String([Rfc6962Type, .. spki])}";
+        $"{name}+{NoteEncoding.KeyIdHex(KeyIdFor(name, spki))}+{Convert.ToBase64String([Rfc6962Type, .. spki])}";
+
+    /// <summary>
+    /// The key ID hashes the RFC 6962 log ID (SHA-256 of the SPKI), not the SPKI itself: that is what static-ct-api
+    /// logs publish (the vector file's description says SPKI, but its real keys only match the log ID).
+    /// </summary>
+    private static uint KeyIdFor(string name, ReadOnlySpan<byte> spki) =>
+        NoteEncoding.KeyId(name, Rfc6962Type, SHA256.HashData(spki));
 
     /// <inheritdoc />
     public void Dispose() => _key.Dispose();
