@@ -79,9 +79,6 @@ public sealed class Ed25519NoteSigner : IDisposable
     /// <inheritdoc />
     public void Dispose() => _key.Dispose();
 
-    /// <summary>The raw seed, for deriving a cosigner from the same key.</summary>
-    internal byte[] ExportSeed() => _key.Export(KeyBlobFormat.RawPrivateKey);
-
     /// <summary>A signer from a 32-byte Ed25519 seed.</summary>
     internal static Ed25519NoteSigner FromSeed(string name, ReadOnlySpan<byte> seed)
     {
