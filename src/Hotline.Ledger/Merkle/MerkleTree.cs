@@ -178,6 +178,19 @@ public sealed class MerkleTree
         return bytes;
     }
 
+    /// <summary>The hash of leaves [index·2^level, (index+1)·2^level); for known-answer tests of every stored node.</summary>
+    internal Hash SubtreeHash(int level, long index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(level);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(level, MaxLevels);
+        if (index < 0 || index >= Size >> level)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"subtree {index} at level {level} is not complete");
+        }
+
+        return Node(level, index);
+    }
+
     private void CheckSize(long size, string name)
     {
         var current = Size;
