@@ -121,8 +121,8 @@ public static class MerkleProofs
     /// <summary>The number of inner and border hashes in the inclusion proof of <paramref name="index"/> in a tree of <paramref name="size"/>.</summary>
     internal static (int Inner, int Border) Decompose(long index, long size)
     {
-        var inner = 64 - BitOperations.LeadingZeroCount((ulong)(index ^ (size - 1)));
-        var border = BitOperations.PopCount((ulong)index >> inner);
+        var inner = 64 - BitOperations.LeadingZeroCount(unchecked((ulong)(index ^ (size - 1))));
+        var border = BitOperations.PopCount(unchecked((ulong)index) >> inner);
         return (inner, border);
     }
 
