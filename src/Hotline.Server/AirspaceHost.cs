@@ -14,6 +14,9 @@ public sealed partial class AirspaceHost(IOptions<HotlineServerOptions> options,
     /// <summary>The open airspace; throws before start-up has finished.</summary>
     public Airspace Airspace => _airspace ?? throw new InvalidOperationException("the airspace is not open yet");
 
+    /// <summary>The deployment's settings.</summary>
+    public HotlineServerOptions Options => options.Value;
+
     /// <summary>True once the airspace is open and its store has not failed.</summary>
     public bool IsReady => _airspace is { Failure: null };
 
@@ -67,7 +70,7 @@ public sealed partial class AirspaceHost(IOptions<HotlineServerOptions> options,
 
     /// <summary>Writes the secret to a new file readable by the owner only (never briefly by others), durably, and
     /// moves it into place.</summary>
-    private static async Task WriteSecretAsync(string path, string secret, CancellationToken cancellationToken)
+    internal static async Task WriteSecretAsync(string path, string secret, CancellationToken cancellationToken)
     {
         var temporary = path + ".tmp";
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Options = FileOptions.WriteThrough };

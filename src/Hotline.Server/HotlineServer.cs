@@ -22,6 +22,9 @@ public static class HotlineServer
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<AirspaceHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AirspaceHost>());
+        // After the airspace host, so that the log's tree is loaded when the first checkpoint is signed.
+        builder.Services.AddSingleton<LogPublisher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LogPublisher>());
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -47,7 +50,7 @@ public static class HotlineServer
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         app.MapPrometheusScrapingEndpoint();
-        app.MapPartiesApi().MapReservationsApi().MapConstraintsApi().MapAirspaceApi();
+        app.MapPartiesApi().MapReservationsApi().MapConstraintsApi().MapAirspaceApi().MapLogApi();
         return app;
     }
 

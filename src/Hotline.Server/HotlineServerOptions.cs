@@ -20,4 +20,31 @@ public sealed class HotlineServerOptions
 
     /// <summary>Largest request body, bytes.</summary>
     public long MaxRequestBodyBytes { get; set; } = 1 << 20;
+
+    /// <summary>The transparency log.</summary>
+    public LogOptions Log { get; set; } = new();
+}
+
+/// <summary>Settings of the transparency log, from section <c>Hotline:Log</c>.</summary>
+public sealed class LogOptions
+{
+    /// <summary>The log's name in its checkpoints (C2SP origin: a schema-less URL naming this deployment's log). It
+    /// is also the name of the log key, so it cannot change once the key exists.</summary>
+    public string Origin { get; set; } = "localhost/hotline";
+
+    /// <summary>How often a new checkpoint is signed when entries were added (the bound on integration delay).</summary>
+    public double CheckpointIntervalSeconds { get; set; } = 1;
+
+    /// <summary>Witnesses (C2SP tlog-witness) the log asks to cosign each checkpoint.</summary>
+    public List<WitnessOptions> Witnesses { get; set; } = [];
+}
+
+/// <summary>A witness: where it listens and its cosignature verifier key.</summary>
+public sealed class WitnessOptions
+{
+    /// <summary>Base URL; the log posts to <c>{Url}/add-checkpoint</c>.</summary>
+    public string Url { get; set; } = "";
+
+    /// <summary>The witness's verifier key (<c>name+hash+base64</c>, cosignature type).</summary>
+    public string VerifierKey { get; set; } = "";
 }
