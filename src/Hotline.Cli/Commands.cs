@@ -36,6 +36,7 @@ internal static class Commands
         root.Options.Add(TokenOption);
         root.Options.Add(KeyOption);
         root.Subcommands.Add(KeyCommand());
+        root.Subcommands.Add(WitnessCommands.Create());
         root.Subcommands.Add(Serve());
         root.Subcommands.Add(Party());
         root.Subcommands.Add(File());
@@ -63,11 +64,22 @@ internal static class Commands
     {
         var data = new Option<string>("--data") { Description = "Data folder (embedded store)", DefaultValueFactory = _ => "data" };
         var urls = new Option<string>("--urls") { Description = "Listen address", DefaultValueFactory = _ => DefaultServer };
-        var command = new Command("serve", "Run the Hotline server with the embedded store") { data, urls };
+        var command = new Command("serve", "Run the Hotline server with the embedded store; further --Hotline:Key value pairs set options (docs/operations.md)")
+        {
+            data,
+            urls,
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, ct) =>
         {
+            var settings = parse.UnmatchedTokens.ToArray();
+            if (settings.Length % 2 != 0 || settings.Where((_, i) => i % 2 == 0).Any(t => !t.StartsWith("--Hotline:", StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new CliException($"serve: unknown arguments {string.Join(' ', settings)}; settings are --Hotline:Name value pairs", 2);
+            }
+
             var app = HotlineServer.Build(
-                ["--urls", parse.GetValue(urls)!, "--Hotline:DataDirectory", parse.GetValue(data)!]);
+                ["--urls", parse.GetValue(urls)!, "--Hotline:DataDirectory", parse.GetValue(data)!, .. settings]);
             await using (app)
             {
                 await app.StartAsync(ct);

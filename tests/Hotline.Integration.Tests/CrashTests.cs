@@ -11,6 +11,8 @@ public sealed class CrashTests : IDisposable
 {
     private readonly string _data = Directory.CreateTempSubdirectory("hotline-crash-").FullName;
 
+    /// <summary>Also the log: every checkpoint handed out before the kill is a prefix of the log after the restart,
+    /// and every acknowledged write's receipt (index and leaf hash) is in it.</summary>
     [Fact]
     public async Task EveryAcknowledgedFilingSurvivesAKillDuringAStreamOfWrites()
     {
@@ -18,6 +20,8 @@ public sealed class CrashTests : IDisposable
         var server = HotlineProcess.Serve(_data, port);
         string token;
         var acknowledged = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var receipts = new System.Collections.Concurrent.ConcurrentBag<(long Index, Hash Leaf)>();
+        var checkpoints = new System.Collections.Concurrent.ConcurrentBag<Checkpoint>();
         using var partyKey = PartySigningKey.Generate();
         using (var probe = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") })
         {
@@ -46,6 +50,8 @@ public sealed class CrashTests : IDisposable
                         if (response.StatusCode == HttpStatusCode.Created)
                         {
                             acknowledged.Add((await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>());
+                            receipts.Add((long.Parse(response.Headers.GetValues("Hotline-Log-Index").Single(), System.Globalization.CultureInfo.InvariantCulture),
+                                Hash.FromBase64(response.Headers.GetValues("Hotline-Log-Leaf-Hash").Single())));
                         }
                     }
                     catch (HttpRequestException)
@@ -54,7 +60,25 @@ public sealed class CrashTests : IDisposable
                     }
                 }
             })).ToArray();
-            while (acknowledged.Count < 200)
+            // Meanwhile a reader keeps every checkpoint it is handed, verified with the log's key.
+            var verifier = NoteVerifier.Parse((await File.ReadAllTextAsync(Path.Combine(_data, "log.pub"))).Trim());
+            var watcher = Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    try
+                    {
+                        var note = await client.GetStringAsync("/log/checkpoint", CancellationToken.None);
+                        checkpoints.Add(Checkpoint.Parse(SignedNote.Open(note, [verifier]).Text));
+                        await Task.Delay(100, CancellationToken.None);
+                    }
+                    catch (HttpRequestException)
+                    {
+                        return;
+                    }
+                }
+            });
+            while (acknowledged.Count < 200 || checkpoints.Count(c => c.Size > 50) < 2)
             {
                 await Task.Delay(20);
             }
@@ -63,6 +87,7 @@ public sealed class CrashTests : IDisposable
             await server.WaitForExitAsync();
             await stop.CancelAsync();
             await Task.WhenAll(writers);
+            await watcher;
         }
 
         Assert.True(acknowledged.Count >= 200);
@@ -74,6 +99,21 @@ public sealed class CrashTests : IDisposable
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
             var stored = (await client.GetFromJsonAsync<JsonArray>("/v1/reservations?mine=true"))!.Select(r => r!["id"]!.GetValue<string>()).ToHashSet();
             Assert.Superset(acknowledged.ToHashSet(), stored);
+
+            var verifier = NoteVerifier.Parse((await File.ReadAllTextAsync(Path.Combine(_data, "log.pub"))).Trim());
+            var after = Checkpoint.Parse(SignedNote.Open(await client.GetStringAsync("/log/checkpoint"), [verifier]).Text);
+            Assert.True(after.Size > receipts.Max(r => r.Index), $"the log after the restart has {after.Size} entries; receipts go up to {receipts.Max(r => r.Index)}");
+            foreach (var before in checkpoints.Where(c => c.Size > 0).DistinctBy(c => c.Size))
+            {
+                var lines = (await client.GetStringAsync($"/log/consistency?from={before.Size}&to={after.Size}")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+                MerkleProofs.VerifyConsistency(before.Size, after.Size, [.. lines.Select(Hash.FromBase64)], before.Root, after.Root);
+            }
+
+            foreach (var (index, leaf) in receipts)
+            {
+                var proof = TlogProof.Parse(await client.GetStringAsync($"/log/proof/{index}"));
+                proof.Verify(leaf, [verifier], MerkleProofs.VerifyInclusion);
+            }
         }
         finally
         {
