@@ -37,6 +37,7 @@ internal static class Commands
         root.Options.Add(KeyOption);
         root.Subcommands.Add(KeyCommand());
         root.Subcommands.Add(WitnessCommands.Create());
+        root.Subcommands.Add(LogCommands.Create());
         root.Subcommands.Add(Serve());
         root.Subcommands.Add(Party());
         root.Subcommands.Add(File());
