@@ -6,6 +6,11 @@ if (args.Length > 0 && args[0] == "geo-check")
     return GeoQuick.Run(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == "log-append")
+{
+    return await LogAppend.RunAsync(args[1..]);
+}
+
 if (args.Length > 0 && args[0] == "server-load")
 {
     return await ServerLoad.RunAsync(args[1..]);

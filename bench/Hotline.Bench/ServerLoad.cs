@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Hotline.Core;
 using Hotline.Geo;
+using Hotline.Ledger;
 using Hotline.Server;
 using Hotline.Storage.Sqlite;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -42,11 +43,19 @@ internal static class ServerLoad
             await app.StartAsync();
             Console.WriteLine($"server started (state loaded, index built) in {sw.Elapsed.TotalSeconds:F1} s");
             var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
-            using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = concurrency };
+            // Every write is signed, as real clients sign them: the signature is part of the cost measured.
+            using var operatorKey = PartySigningKey.FromSeed(await File.ReadAllTextAsync(Path.Combine(data, "operator.key")));
+            using var partyKey = PartySigningKey.Generate();
+            JsonObject? party;
+            using (var asOperator = new HttpClient(new RequestSigningHandler(operatorKey, TimeProvider.System, new SocketsHttpHandler())) { BaseAddress = address })
+            {
+                var operatorToken = (await File.ReadAllTextAsync(Path.Combine(data, "operator.token"))).Trim();
+                asOperator.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", operatorToken);
+                party = await (await asOperator.PostAsJsonAsync("/v1/parties", new { name = "load", publicKey = partyKey.PublicKey.ToBase64() })).Content.ReadFromJsonAsync<JsonObject>();
+            }
+
+            using var handler = new RequestSigningHandler(partyKey, TimeProvider.System, new SocketsHttpHandler { MaxConnectionsPerServer = concurrency });
             using var client = new HttpClient(handler) { BaseAddress = address, Timeout = TimeSpan.FromMinutes(2) };
-            var operatorToken = (await File.ReadAllTextAsync(Path.Combine(data, "operator.token"))).Trim();
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", operatorToken);
-            var party = await (await client.PostAsJsonAsync("/v1/parties", new { name = "load" })).Content.ReadFromJsonAsync<JsonObject>();
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", party!["token"]!.GetValue<string>());
 
             var probes = Workload.Load(2, filings + Warmup);

@@ -18,6 +18,7 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
     private readonly SqliteConnection _connection;
     private readonly string _readOnly;
     private readonly ConcurrentBag<SqliteConnection> _readers = [];
+    private long? _logSize;
 
     private SqliteAirspaceStore(SqliteConnection connection, string path)
     {
@@ -58,7 +59,7 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
                 updated_at INTEGER NOT NULL, extents TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS party_keys (key_id TEXT PRIMARY KEY, party_id INTEGER NOT NULL, public_key BLOB NOT NULL, added_at INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS log_entries (idx INTEGER PRIMARY KEY, entry BLOB NOT NULL, leaf BLOB NOT NULL, recorded_at INTEGER NOT NULL,
-                nonce TEXT NOT NULL UNIQUE, body BLOB NOT NULL);
+                nonce TEXT NOT NULL, body BLOB NOT NULL);
             INSERT INTO meta (key, value) VALUES ('schema_version', '2') ON CONFLICT (key) DO NOTHING;
             -- Version 1 had no keys and no log: the tables above are all it lacks, and its log starts empty.
             UPDATE meta SET value = '2' WHERE key = 'schema_version' AND value = '1';
@@ -186,89 +187,129 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
     {
         ArgumentNullException.ThrowIfNull(changes);
         await using var transaction = (SqliteTransaction)await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var change in changes)
+        SqliteCommand? appendEntry = null;
+        var logSize = _logSize ??= await CountEntriesAsync(transaction, cancellationToken).ConfigureAwait(false);
+        try
         {
-            await using var command = _connection.CreateCommand();
-            command.Transaction = transaction;
-            switch (change)
+            foreach (var change in changes)
             {
-                case PartySaved p:
-                    command.CommandText = "INSERT INTO parties (id, name, created_at) VALUES ($id, $name, $at)";
-                    command.Parameters.AddWithValue("$id", p.Party.Id);
-                    command.Parameters.AddWithValue("$name", p.Party.Name);
-                    command.Parameters.AddWithValue("$at", p.Party.CreatedAt.UtcTicks);
-                    break;
-                case CredentialSaved c:
-                    command.CommandText = "INSERT INTO credentials (secret_hash, role, party_id, created_at) VALUES ($hash, $role, $party, $at)";
-                    command.Parameters.AddWithValue("$hash", c.Credential.SecretHash);
-                    command.Parameters.AddWithValue("$role", c.Credential.Role.ToString());
-                    command.Parameters.AddWithValue("$party", (object?)c.Credential.PartyId ?? DBNull.Value);
-                    command.Parameters.AddWithValue("$at", c.Credential.CreatedAt.UtcTicks);
-                    break;
-                case ReservationSaved r:
-                    command.CommandText = """
-                        INSERT INTO reservations (id, owner, state, version, call_sign, notes, updated_at, extents)
-                        VALUES ($id, $owner, $state, $version, $callSign, $notes, $at, $extents)
-                        ON CONFLICT (id) DO UPDATE SET state = excluded.state, version = excluded.version, call_sign = excluded.call_sign,
-                            notes = excluded.notes, updated_at = excluded.updated_at, extents = excluded.extents
-                        """;
-                    command.Parameters.AddWithValue("$id", r.Reservation.Id.ToString());
-                    command.Parameters.AddWithValue("$owner", r.Reservation.Owner);
-                    command.Parameters.AddWithValue("$state", r.Reservation.State.ToString());
-                    command.Parameters.AddWithValue("$version", r.Reservation.Version);
-                    command.Parameters.AddWithValue("$callSign", (object?)r.Reservation.CallSign ?? DBNull.Value);
-                    command.Parameters.AddWithValue("$notes", (object?)r.Reservation.Notes ?? DBNull.Value);
-                    command.Parameters.AddWithValue("$at", r.Reservation.UpdatedAt.UtcTicks);
-                    command.Parameters.AddWithValue("$extents", ExtentCodec.Write(r.Reservation.Extents));
-                    break;
-                case ConstraintSaved c:
-                    command.CommandText = """
-                        INSERT INTO constraints (id, owner, version, updated_at, extents) VALUES ($id, $owner, $version, $at, $extents)
-                        ON CONFLICT (id) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at, extents = excluded.extents
-                        """;
-                    command.Parameters.AddWithValue("$id", c.Constraint.Id.ToString());
-                    command.Parameters.AddWithValue("$owner", c.Constraint.Owner);
-                    command.Parameters.AddWithValue("$version", c.Constraint.Version);
-                    command.Parameters.AddWithValue("$at", c.Constraint.UpdatedAt.UtcTicks);
-                    command.Parameters.AddWithValue("$extents", ExtentCodec.Write(c.Constraint.Extents));
-                    break;
-                case ConstraintDeleted d:
-                    command.CommandText = "DELETE FROM constraints WHERE id = $id";
-                    command.Parameters.AddWithValue("$id", d.Id.ToString());
-                    break;
-                case PartyKeySaved k:
-                    command.CommandText = "INSERT INTO party_keys (key_id, party_id, public_key, added_at) VALUES ($id, $party, $key, $at)";
-                    command.Parameters.AddWithValue("$id", k.Key.Key.KeyId);
-                    command.Parameters.AddWithValue("$party", k.Key.PartyId);
-                    command.Parameters.AddWithValue("$key", k.Key.Key.Bytes);
-                    command.Parameters.AddWithValue("$at", k.Key.AddedAt.UtcTicks);
-                    break;
-                case EntryAppended e:
-                    // The primary key makes a gap or a second entry at an index impossible: the log only appends.
-                    command.CommandText = """
-                        INSERT INTO log_entries (idx, entry, leaf, recorded_at, nonce, body)
-                        SELECT $idx, $entry, $leaf, $at, $nonce, $body WHERE $idx = COALESCE((SELECT MAX(idx) FROM log_entries), -1) + 1
-                        """;
-                    command.Parameters.AddWithValue("$idx", e.Index);
-                    command.Parameters.AddWithValue("$entry", e.Entry);
-                    command.Parameters.AddWithValue("$leaf", e.LeafHash.ToArray());
-                    command.Parameters.AddWithValue("$at", e.RecordedAt.UtcTicks);
-                    command.Parameters.AddWithValue("$nonce", e.Nonce.ToString("D"));
-                    command.Parameters.AddWithValue("$body", e.Body);
-                    if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
-                    {
-                        throw new InvalidOperationException($"log entry {e.Index} is not the next index");
-                    }
+                await using var command = _connection.CreateCommand();
+                command.Transaction = transaction;
+                switch (change)
+                {
+                    case PartySaved p:
+                        command.CommandText = "INSERT INTO parties (id, name, created_at) VALUES ($id, $name, $at)";
+                        command.Parameters.AddWithValue("$id", p.Party.Id);
+                        command.Parameters.AddWithValue("$name", p.Party.Name);
+                        command.Parameters.AddWithValue("$at", p.Party.CreatedAt.UtcTicks);
+                        break;
+                    case CredentialSaved c:
+                        command.CommandText = "INSERT INTO credentials (secret_hash, role, party_id, created_at) VALUES ($hash, $role, $party, $at)";
+                        command.Parameters.AddWithValue("$hash", c.Credential.SecretHash);
+                        command.Parameters.AddWithValue("$role", c.Credential.Role.ToString());
+                        command.Parameters.AddWithValue("$party", (object?)c.Credential.PartyId ?? DBNull.Value);
+                        command.Parameters.AddWithValue("$at", c.Credential.CreatedAt.UtcTicks);
+                        break;
+                    case ReservationSaved r:
+                        command.CommandText = """
+                            INSERT INTO reservations (id, owner, state, version, call_sign, notes, updated_at, extents)
+                            VALUES ($id, $owner, $state, $version, $callSign, $notes, $at, $extents)
+                            ON CONFLICT (id) DO UPDATE SET state = excluded.state, version = excluded.version, call_sign = excluded.call_sign,
+                                notes = excluded.notes, updated_at = excluded.updated_at, extents = excluded.extents
+                            """;
+                        command.Parameters.AddWithValue("$id", r.Reservation.Id.ToString());
+                        command.Parameters.AddWithValue("$owner", r.Reservation.Owner);
+                        command.Parameters.AddWithValue("$state", r.Reservation.State.ToString());
+                        command.Parameters.AddWithValue("$version", r.Reservation.Version);
+                        command.Parameters.AddWithValue("$callSign", (object?)r.Reservation.CallSign ?? DBNull.Value);
+                        command.Parameters.AddWithValue("$notes", (object?)r.Reservation.Notes ?? DBNull.Value);
+                        command.Parameters.AddWithValue("$at", r.Reservation.UpdatedAt.UtcTicks);
+                        command.Parameters.AddWithValue("$extents", ExtentCodec.Write(r.Reservation.Extents));
+                        break;
+                    case ConstraintSaved c:
+                        command.CommandText = """
+                            INSERT INTO constraints (id, owner, version, updated_at, extents) VALUES ($id, $owner, $version, $at, $extents)
+                            ON CONFLICT (id) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at, extents = excluded.extents
+                            """;
+                        command.Parameters.AddWithValue("$id", c.Constraint.Id.ToString());
+                        command.Parameters.AddWithValue("$owner", c.Constraint.Owner);
+                        command.Parameters.AddWithValue("$version", c.Constraint.Version);
+                        command.Parameters.AddWithValue("$at", c.Constraint.UpdatedAt.UtcTicks);
+                        command.Parameters.AddWithValue("$extents", ExtentCodec.Write(c.Constraint.Extents));
+                        break;
+                    case ConstraintDeleted d:
+                        command.CommandText = "DELETE FROM constraints WHERE id = $id";
+                        command.Parameters.AddWithValue("$id", d.Id.ToString());
+                        break;
+                    case PartyKeySaved k:
+                        command.CommandText = "INSERT INTO party_keys (key_id, party_id, public_key, added_at) VALUES ($id, $party, $key, $at)";
+                        command.Parameters.AddWithValue("$id", k.Key.Key.KeyId);
+                        command.Parameters.AddWithValue("$party", k.Key.PartyId);
+                        command.Parameters.AddWithValue("$key", k.Key.Key.Bytes);
+                        command.Parameters.AddWithValue("$at", k.Key.AddedAt.UtcTicks);
+                        break;
+                    case EntryAppended e:
+                        // The log only appends: an entry must be at the next index (the primary key refuses a repeat).
+                        if (e.Index != logSize)
+                        {
+                            throw new InvalidOperationException($"log entry {e.Index} is not the next index ({logSize})");
+                        }
 
-                    continue;
-                default:
-                    throw new ArgumentException($"unknown change {change.GetType().Name}", nameof(changes));
+                        // One prepared statement for all the entries of a batch: it is the hot part of a big batch.
+                        if (appendEntry is null)
+                        {
+                            appendEntry = _connection.CreateCommand();
+                            appendEntry.Transaction = transaction;
+                            appendEntry.CommandText = "INSERT INTO log_entries (idx, entry, leaf, recorded_at, nonce, body) VALUES ($idx, $entry, $leaf, $at, $nonce, $body)";
+                            foreach (var name in (string[])["$idx", "$entry", "$leaf", "$at", "$nonce", "$body"])
+                            {
+                                appendEntry.Parameters.Add(new SqliteParameter { ParameterName = name });
+                            }
+
+                            appendEntry.Prepare();
+                        }
+
+                        appendEntry.Parameters[0].Value = e.Index;
+                        appendEntry.Parameters[1].Value = e.Entry;
+                        appendEntry.Parameters[2].Value = e.LeafHash.ToArray();
+                        appendEntry.Parameters[3].Value = e.RecordedAt.UtcTicks;
+                        appendEntry.Parameters[4].Value = e.Nonce.ToString("D");
+                        appendEntry.Parameters[5].Value = e.Body;
+                        await appendEntry.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                        logSize++;
+                        continue;
+                    default:
+                        throw new ArgumentException($"unknown change {change.GetType().Name}", nameof(changes));
+                }
+
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The transaction rolls back: the size must be read again (the store may even have kept the commit).
+            _logSize = null;
+            throw;
+        }
+        finally
+        {
+            if (appendEntry is not null)
+            {
+                await appendEntry.DisposeAsync().ConfigureAwait(false);
+            }
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        _logSize = logSize;
+    }
+
+    private async Task<long> CountEntriesAsync(SqliteTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = _connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
     }
 
     /// <inheritdoc />
