@@ -9,10 +9,14 @@ namespace Hotline.Ledger;
 /// </summary>
 public sealed record PartyPublicKey
 {
-    private PartyPublicKey(byte[] bytes)
+    // Imported once: verification is on every write's path.
+    private readonly PublicKey _key;
+
+    private PartyPublicKey(byte[] bytes, PublicKey key)
     {
         Bytes = bytes;
         KeyId = IdOf(bytes);
+        _key = key;
     }
 
     /// <summary>The raw 32-byte Ed25519 public key.</summary>
@@ -28,12 +32,12 @@ public sealed record PartyPublicKey
     /// <exception cref="FormatException">Not 32 bytes, or not a valid Ed25519 point.</exception>
     public static PartyPublicKey FromBytes(ReadOnlySpan<byte> bytes)
     {
-        if (bytes.Length != 32 || !PublicKey.TryImport(SignatureAlgorithm.Ed25519, bytes, KeyBlobFormat.RawPublicKey, out _))
+        if (bytes.Length != 32 || !PublicKey.TryImport(SignatureAlgorithm.Ed25519, bytes, KeyBlobFormat.RawPublicKey, out var key))
         {
             throw new FormatException("an Ed25519 public key is 32 bytes encoding a curve point");
         }
 
-        return new PartyPublicKey(bytes.ToArray());
+        return new PartyPublicKey(bytes.ToArray(), key!);
     }
 
     /// <summary>Reads a key from standard base64 of its 32 bytes.</summary>
@@ -51,9 +55,7 @@ public sealed record PartyPublicKey
 
     /// <summary>Whether <paramref name="signature"/> is this key's signature of <paramref name="message"/>.</summary>
     public bool Verify(ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature) =>
-        signature.Length == 64
-        && PublicKey.TryImport(SignatureAlgorithm.Ed25519, Bytes, KeyBlobFormat.RawPublicKey, out var key)
-        && SignatureAlgorithm.Ed25519.Verify(key!, message, signature);
+        signature.Length == 64 && SignatureAlgorithm.Ed25519.Verify(_key, message, signature);
 
     /// <inheritdoc />
     public bool Equals(PartyPublicKey? other) => other is not null && Bytes.AsSpan().SequenceEqual(other.Bytes);
