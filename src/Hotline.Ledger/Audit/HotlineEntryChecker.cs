@@ -9,29 +9,28 @@ namespace Hotline.Ledger;
 /// register the new party's first key; <c>party.key-added</c> is signed by the very key it registers; every other
 /// entry is signed by a key already registered to its party (0 = the operator).
 /// </summary>
-internal static class HotlineEntryChecker
+internal sealed class HotlineEntryChecker(List<AuditError> errors, List<string> warnings)
 {
-    public static void Check(IReadOnlyList<byte[]> entries, List<AuditError> errors, List<string> warnings)
-    {
-        var keys = new Dictionary<string, (int Party, PartyPublicKey Key)>(StringComparer.Ordinal);
-        var parties = new HashSet<int> { LogEntry.OperatorParty };
-        for (var index = 0; index < entries.Count; index++)
-        {
-            LogEntry entry;
-            try
-            {
-                entry = LogEntry.Decode(entries[index]);
-            }
-            catch (Exception e) when (e is FormatException or OverflowException)
-            {
-                errors.Add(new AuditError(index, $"not a canonical {LogEntry.Magic} entry: {e.Message}"));
-                continue;
-            }
+    private readonly Dictionary<string, (int Party, PartyPublicKey Key)> _keys = new(StringComparer.Ordinal);
+    private readonly HashSet<int> _parties = [LogEntry.OperatorParty];
 
-            if (Problem(index, entry, keys, parties, warnings) is { } reason)
-            {
-                errors.Add(new AuditError(index, $"{entry.Kind} (party {entry.Party}, subject {entry.Subject}): {reason}"));
-            }
+    /// <summary>Checks the entry at <paramref name="index"/>; entries must come in log order, each once.</summary>
+    public void Check(long index, byte[] bytes)
+    {
+        LogEntry entry;
+        try
+        {
+            entry = LogEntry.Decode(bytes);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException)
+        {
+            errors.Add(new AuditError(index, $"not a canonical {LogEntry.Magic} entry: {e.Message}"));
+            return;
+        }
+
+        if (Problem(index, entry, _keys, _parties, warnings) is { } reason)
+        {
+            errors.Add(new AuditError(index, $"{entry.Kind} (party {entry.Party}, subject {entry.Subject}): {reason}"));
         }
     }
 

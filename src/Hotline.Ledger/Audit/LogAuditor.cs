@@ -32,7 +32,7 @@ public sealed record AuditError(long? Index, string Reason)
 /// <param name="Entries">How many entries were read and decoded from their bundles.</param>
 /// <param name="HotlineEntries">Whether Hotline entry semantics were checked (else entries were treated as opaque).</param>
 /// <param name="Cosigners">The names of the given witnesses whose cosignature verifies.</param>
-/// <param name="Errors">Every failure, in the order found; empty for a clean log.</param>
+/// <param name="Errors">Every failure, in log order (the first is at the first failing index), failures of the log as a whole last; empty for a clean log.</param>
 /// <param name="Warnings">Things worth knowing that do not make the log wrong.</param>
 public sealed record AuditReport(
     Checkpoint? Checkpoint,
@@ -74,7 +74,23 @@ public static class LogAuditor
             return new AuditReport(null, 0, false, cosigners, errors, warnings);
         }
 
-        var (tree, entries) = ReadEntries(checkpoint.Size, input.ReadTile, errors);
+        // Entries are checked as they are read, one bundle at a time, so that a large log is never held in memory.
+        var entryErrors = new List<AuditError>();
+        HotlineEntryChecker? hotline = null;
+        var decided = false;
+        void OnEntry(long index, byte[] entry)
+        {
+            if (!decided)
+            {
+                decided = true;
+                var isHotline = input.HotlineEntries ?? entry.AsSpan().StartsWith(Encoding.ASCII.GetBytes(LogEntry.Magic + "\n"));
+                hotline = isHotline ? new HotlineEntryChecker(entryErrors, warnings) : null;
+            }
+
+            hotline?.Check(index, entry);
+        }
+
+        var (tree, entries) = ReadEntries(checkpoint.Size, input.ReadTile, errors, OnEntry);
         if (tree is not null)
         {
             CompareHashTiles(tree, input.ReadTile, errors);
@@ -91,14 +107,10 @@ public static class LogAuditor
             CheckPrevious(previous, input.LogKeys, checkpoint, tree, errors, warnings);
         }
 
-        var hotline = input.HotlineEntries
-            ?? (entries.Count > 0 && entries[0].AsSpan().StartsWith(Encoding.ASCII.GetBytes(LogEntry.Magic + "\n")));
-        if (hotline)
-        {
-            HotlineEntryChecker.Check(entries, errors, warnings);
-        }
-
-        return new AuditReport(checkpoint, entries.Count, hotline, cosigners, errors, warnings);
+        // In log order, so that the first error is at the first failing index; at one index, the structural error
+        // (tile, root) before what it entails; errors about the log as a whole last.
+        List<AuditError> ordered = [.. errors.Concat(entryErrors).OrderBy(e => e.Index ?? long.MaxValue)];
+        return new AuditReport(checkpoint, entries, hotline is not null || (!decided && input.HotlineEntries == true), cosigners, ordered, warnings);
     }
 
     private static Checkpoint? OpenCheckpoint(AuditInput input, List<AuditError> errors, List<string> warnings, List<string> cosigners)
@@ -143,10 +155,10 @@ public static class LogAuditor
     }
 
     /// <summary>Decodes every bundle of the tree and rebuilds the tree; null when a bundle is missing or undecodable.</summary>
-    private static (MerkleTree? Tree, List<byte[]> Entries) ReadEntries(long size, Func<TilePath, byte[]?> readTile, List<AuditError> errors)
+    private static (MerkleTree? Tree, long Entries) ReadEntries(long size, Func<TilePath, byte[]?> readTile, List<AuditError> errors, Action<long, byte[]> onEntry)
     {
         var tree = new MerkleTree();
-        var entries = new List<byte[]>();
+        var entries = 0L;
         var complete = true;
         foreach (var path in TreeTiles.EntryBundles(size))
         {
@@ -173,7 +185,7 @@ public static class LogAuditor
 
             foreach (var entry in bundle)
             {
-                entries.Add(entry);
+                onEntry(entries++, entry);
                 tree.Append(Rfc9162.LeafHash(entry));
             }
         }

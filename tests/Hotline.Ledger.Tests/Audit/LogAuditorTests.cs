@@ -71,6 +71,19 @@ public sealed class LogAuditorTests : IDisposable
     }
 
     [Fact]
+    public void AnHonestHotlineLogOfSeveralBundlesAndTileLevelsPasses()
+    {
+        var log = TestLog.Build(_hotline.Standard(600));
+        Assert.Contains("tile/1/000.p/2", log.Files.Keys);
+
+        var report = log.Audit();
+
+        Assert.True(report.IsClean, string.Join("; ", report.Errors));
+        Assert.Equal(603, report.Entries);
+        Assert.True(report.HotlineEntries);
+    }
+
+    [Fact]
     public void AnHonestLogThatGrewPassesAgainstTheCheckpointSeenBefore()
     {
         var entries = _hotline.Standard(4);
