@@ -65,7 +65,7 @@ internal static class LogCommands
             {
                 if (System.IO.File.Exists(path))
                 {
-                    var previous = Verify(() => LightClient.VerifyCheckpoint(System.IO.File.ReadAllText(path), keys)).Checkpoint;
+                    var previous = Verify(() => LightClient.VerifyCheckpoint(System.IO.File.ReadAllText(path), keys), $"{path}: ").Checkpoint;
                     IReadOnlyList<Hash> proof = [];
                     if (LightClient.NeedsConsistencyProof(previous, verified.Checkpoint))
                     {
