@@ -38,7 +38,9 @@ internal static class LogApi
             var size = log.Latest?.Checkpoint.Size ?? 0;
             var first = tile.Index * TilePath.FullWidth;
             // A tile exists once the published checkpoint covers its last hash (or entry); full tiles never change.
-            var available = tile.IsEntries ? size : size >> (TilePath.Height * tile.Level);
+            // (A shift of 64 or more would wrap around in C#: no tree has a node that high.)
+            var shift = TilePath.Height * tile.Level;
+            var available = tile.IsEntries ? size : shift >= 64 ? 0 : size >> shift;
             if (first + tile.Width > available)
             {
                 return Problems.Status(StatusCodes.Status404NotFound, "Not found", $"{tile} is beyond the published checkpoint (size {size})");
@@ -89,8 +91,8 @@ internal static class LogApi
 
         app.MapGet("/v1/log/requests/{index:long}", async (long index, HttpContext http, AirspaceHost host, CancellationToken ct) =>
         {
-            var entries = await host.Airspace.ReadLogEntriesAsync(index, 1, ct);
-            if (index < 0 || entries.Count == 0)
+            var entries = index < 0 ? [] : await host.Airspace.ReadLogEntriesAsync(index, 1, ct);
+            if (entries.Count == 0)
             {
                 return Problems.Status(StatusCodes.Status404NotFound, "Not found", $"no entry {index}");
             }

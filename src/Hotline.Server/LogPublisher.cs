@@ -6,13 +6,19 @@ using Microsoft.Extensions.Options;
 namespace Hotline.Server;
 
 /// <summary>A signed checkpoint as served: the checkpoint and its note text with the log's signature and every
-/// witness cosignature collected for it.</summary>
-public sealed record PublishedCheckpoint(Checkpoint Checkpoint, string Note);
+/// witness cosignature collected for it so far.</summary>
+public sealed record PublishedCheckpoint(Checkpoint Checkpoint, string Note)
+{
+    /// <summary>The names of the witnesses whose cosignatures the note carries.</summary>
+    public IReadOnlySet<string> CosignedBy { get; init; } = new HashSet<string>();
+}
 
 /// <summary>
 /// Integrates the log: at most every <see cref="LogOptions.CheckpointIntervalSeconds"/>, when entries were added,
 /// signs a checkpoint of the tree (which holds only committed entries, so a checkpoint never covers a write that
-/// could be lost), asks the configured witnesses to cosign it, and publishes it.
+/// could be lost) and publishes it at once; then asks the configured witnesses to cosign it, in the background, and
+/// adds each cosignature to the published note as it arrives. A slow or absent witness never holds the log back; one
+/// that has not cosigned the latest checkpoint is asked again at the next interval.
 /// </summary>
 public sealed partial class LogPublisher(
     AirspaceHost host, IOptions<HotlineServerOptions> options, TimeProvider time, ILogger<LogPublisher> logger) : BackgroundService
@@ -20,6 +26,9 @@ public sealed partial class LogPublisher(
     private static readonly HttpClient WitnessClient = new() { Timeout = TimeSpan.FromSeconds(5) };
 
     private readonly Dictionary<string, long> _witnessSizes = [];
+    private readonly Dictionary<string, Task> _asking = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _publish = new();
     private Ed25519NoteSigner? _signer;
     private List<(WitnessOptions Options, CosignatureVerifier Verifier)> _witnesses = [];
     private volatile PublishedCheckpoint? _latest;
@@ -82,28 +91,90 @@ public sealed partial class LogPublisher(
         }
     }
 
-    /// <summary>Signs and publishes a checkpoint of the tree now, when it grew (or when none is published yet).</summary>
-    public async Task PublishAsync(CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await base.StopAsync(cancellationToken);
+        Task[] asking;
+        lock (_asking)
+        {
+            asking = [.. _asking.Values];
+        }
+
+        await Task.WhenAll(asking).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        _stopping.Dispose();
+        _signer?.Dispose();
+        base.Dispose();
+    }
+
+    /// <summary>Signs and publishes a checkpoint of the tree now, when it grew (or when none is published yet), and
+    /// asks every witness that has not cosigned the latest checkpoint (and is not being asked already).</summary>
+    public Task PublishAsync(CancellationToken cancellationToken)
     {
         if (!host.IsReady || _signer is null)
         {
-            return;
+            return Task.CompletedTask;
         }
 
         var tree = host.Airspace.Log;
         var size = tree.Size;
-        if (_latest is { } latest && latest.Checkpoint.Size == size)
+        var latest = _latest;
+        if (latest is null || latest.Checkpoint.Size != size)
         {
-            return;
+            var checkpoint = new Checkpoint(_signer.Name, size, tree.Root(size));
+            latest = new PublishedCheckpoint(checkpoint, SignedNote.Sign(checkpoint.ToString(), _signer));
+            lock (_publish)
+            {
+                _latest = latest;
+            }
         }
 
-        var checkpoint = new Checkpoint(_signer.Name, size, tree.Root(size));
-        var signed = SignedNote.Parse(SignedNote.Sign(checkpoint.ToString(), _signer));
-        var cosignatures = await Task.WhenAll(_witnesses.Select(w => CosignAsync(w.Options, w.Verifier, checkpoint, signed.Format(), tree, cancellationToken)));
-        var note = cosignatures.Any(c => c is not null)
-            ? (signed with { Signatures = [.. signed.Signatures, .. cosignatures.OfType<NoteSignature>()] }).Format()
-            : signed.Format();
-        _latest = new PublishedCheckpoint(checkpoint, note);
+        foreach (var (witness, verifier) in _witnesses)
+        {
+            lock (_asking)
+            {
+                if (latest.CosignedBy.Contains(verifier.Name) || (_asking.TryGetValue(witness.Url, out var running) && !running.IsCompleted))
+                {
+                    continue;
+                }
+
+                var asked = latest;
+                _asking[witness.Url] = Task.Run(async () =>
+                {
+                    if (await CosignAsync(witness, verifier, asked.Checkpoint, asked.Note, tree, _stopping.Token) is { } cosignature)
+                    {
+                        Attach(asked.Checkpoint, verifier.Name, cosignature);
+                    }
+                }, CancellationToken.None);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Adds a cosignature to the published note, if it is still the checkpoint cosigned.</summary>
+    private void Attach(Checkpoint checkpoint, string witness, NoteSignature cosignature)
+    {
+        lock (_publish)
+        {
+            if (_latest is not { } latest || !latest.Checkpoint.Equals(checkpoint) || latest.CosignedBy.Contains(witness))
+            {
+                return;
+            }
+
+            var note = SignedNote.Parse(latest.Note);
+            _latest = latest with
+            {
+                Note = (note with { Signatures = [.. note.Signatures, cosignature] }).Format(),
+                CosignedBy = new HashSet<string>(latest.CosignedBy) { witness },
+            };
+        }
     }
 
     /// <summary>Asks one witness to cosign (c2sp.org/tlog-witness add-checkpoint), from the size it last cosigned;
@@ -165,7 +236,7 @@ public sealed partial class LogPublisher(
                 LogWitnessRefused(witness.Url, (int)response.StatusCode, "no valid cosignature in the answer");
                 return null;
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or FormatException)
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException or FormatException)
             {
                 LogWitnessRefused(witness.Url, 0, e.Message);
                 return null;

@@ -8,7 +8,7 @@ namespace Hotline.Server;
 /// <summary>
 /// Request signatures (<see cref="SignedRequest"/>): a request that carries the <c>Hotline-Signature</c> header has
 /// its body read once into memory (within the deployment's size limit), so that the signature is checked over
-/// exactly the bytes the endpoint then parses. Every write endpoint requires one; reads ignore it.
+/// exactly the bytes the endpoint then parses. Every write endpoint requires one; GET and HEAD ignore it.
 /// </summary>
 internal static class Signatures
 {
@@ -16,7 +16,8 @@ internal static class Signatures
 
     public static IApplicationBuilder UseRequestSignatures(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
-        if (!context.Request.Headers.TryGetValue(SignedRequest.HeaderName, out var header)
+        if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
+            || !context.Request.Headers.TryGetValue(SignedRequest.HeaderName, out var header)
             || !context.Request.Path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase))
         {
             await next(context);

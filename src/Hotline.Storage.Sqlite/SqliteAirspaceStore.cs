@@ -60,6 +60,7 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
             CREATE TABLE IF NOT EXISTS party_keys (key_id TEXT PRIMARY KEY, party_id INTEGER NOT NULL, public_key BLOB NOT NULL, added_at INTEGER NOT NULL);
             CREATE TABLE IF NOT EXISTS log_entries (idx INTEGER PRIMARY KEY, entry BLOB NOT NULL, leaf BLOB NOT NULL, recorded_at INTEGER NOT NULL,
                 nonce TEXT NOT NULL, body BLOB NOT NULL);
+            CREATE INDEX IF NOT EXISTS log_entries_recorded_at ON log_entries (recorded_at);
             INSERT INTO meta (key, value) VALUES ('schema_version', '2') ON CONFLICT (key) DO NOTHING;
             -- Version 1 had no keys and no log: the tables above are all it lacks, and its log starts empty.
             UPDATE meta SET value = '2' WHERE key = 'schema_version' AND value = '1';
@@ -113,12 +114,13 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
             r => new Hash((byte[])r.GetValue(0)),
             cancellationToken).ConfigureAwait(false);
         await using var recent = _connection.CreateCommand();
-        recent.CommandText = "SELECT nonce, recorded_at FROM log_entries ORDER BY idx DESC";
+        // By time, not by position: after a clock step back, times do not grow along the log.
+        recent.CommandText = "SELECT nonce, recorded_at FROM log_entries WHERE recorded_at >= $since";
+        recent.Parameters.AddWithValue("$since", noncesSince.UtcTicks);
         var nonces = new List<RecordedNonce>();
         await using (var reader = await recent.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            // Server times only grow along the log (up to clock steps, which the margin of the window absorbs).
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.GetInt64(1) >= noncesSince.UtcTicks)
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 nonces.Add(new RecordedNonce(Guid.Parse(reader.GetString(0)), Time(reader.GetInt64(1))));
             }

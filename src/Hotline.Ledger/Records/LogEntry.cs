@@ -77,6 +77,19 @@ public sealed record LogEntry(DateTimeOffset Time, int Party, string Kind, strin
     /// <exception cref="FormatException">Not a canonical version 1 entry; the message says where.</exception>
     public static LogEntry Decode(ReadOnlySpan<byte> bytes)
     {
+        try
+        {
+            return DecodeCanonical(bytes);
+        }
+        catch (Exception e) when (e is OverflowException or ArgumentException)
+        {
+            // A value out of range (a party number beyond int, a time beyond year 9999, a bad token) is malformed too.
+            throw new FormatException($"malformed entry: {e.Message}", e);
+        }
+    }
+
+    private static LogEntry DecodeCanonical(ReadOnlySpan<byte> bytes)
+    {
         var separator = bytes.IndexOf("\n\n"u8);
         if (separator < 0)
         {
