@@ -141,6 +141,13 @@ public sealed record SignedRequest
         return request;
     }
 
+    /// <summary>Equal when the signed bytes and the signature are (not the array instances).</summary>
+    public bool Equals(SignedRequest? other) =>
+        other is not null && Message.AsSpan().SequenceEqual(other.Message) && Signature.AsSpan().SequenceEqual(other.Signature);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Nonce, KeyId, Created);
+
     /// <summary>The header value to send.</summary>
     public string ToHeader() =>
         $"keyid={KeyId}, created={Created.ToString(CultureInfo.InvariantCulture)}, nonce={Nonce:D}, signature={Convert.ToBase64String(Signature)}";
