@@ -29,6 +29,9 @@ internal static class Commands
         Description = "Signing key file (default $HOTLINE_KEY, else ./hotline.key, or for operator commands data/operator.key)",
     };
 
+    /// <summary>The log receipts of the writes this command made.</summary>
+    private static readonly List<string> Receipts = [];
+
     public static async Task<int> RunAsync(string[] args)
     {
         var root = new RootCommand("Hotline: a deconfliction line for parties that share airspace.");
@@ -47,7 +50,13 @@ internal static class Commands
         root.Subcommands.Add(ConflictsCommand());
         try
         {
-            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            var exit = await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            foreach (var receipt in Receipts)
+            {
+                Console.WriteLine(receipt);
+            }
+
+            return exit;
         }
         catch (CliException e)
         {
@@ -413,6 +422,12 @@ internal static class Commands
         }
         if (response.IsSuccessStatusCode)
         {
+            // The receipt of a write: where the log holds it (its proof: `hotline log proof INDEX`), printed last.
+            if (response.Headers.TryGetValues("Hotline-Log-Index", out var index) && response.Headers.TryGetValues("Hotline-Log-Leaf-Hash", out var leaf))
+            {
+                Receipts.Add($"receipt {index.First()} {leaf.First()}");
+            }
+
             return json ?? new JsonObject();
         }
 
