@@ -517,7 +517,9 @@ public sealed class Airspace : IAsyncDisposable
 
     // ---- signatures and the log ----------------------------------------------------------------------------
 
-    private DateTimeOffset NonceWindowStart => _time.GetUtcNow() - (2 * _options.MaxClockSkew);
+    // A request is accepted only within the skew of its signing time, so a replay can come at most twice the skew
+    // after the original was recorded; a minute more covers the signing time's whole-second resolution.
+    private DateTimeOffset NonceWindowStart => _time.GetUtcNow() - (2 * _options.MaxClockSkew) - TimeSpan.FromMinutes(1);
 
     /// <summary>Checks that the request was signed recently by a key registered to the caller (or, for a key
     /// registration, by the key being registered). Runs on the caller's thread: the writer only checks the nonce.</summary>
@@ -570,7 +572,11 @@ public sealed class Airspace : IAsyncDisposable
         var entry = new LogEntry(time, party, kind, subject, version, key, attestation.Request).Encode();
         var leaf = Rfc9162.LeafHash(entry);
         var index = _log.Size + _staged.Entries;
-        Apply(changes, new EntryAppended(index, entry, leaf, time, attestation.Request.Nonce, attestation.Body.ToArray()));
+        // The body array is the server's own copy of what was received and never changes: keep it, do not copy it.
+        var body = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(attestation.Body, out var whole) && whole.Offset == 0 && whole.Count == whole.Array!.Length
+            ? whole.Array
+            : attestation.Body.ToArray();
+        Apply(changes, new EntryAppended(index, entry, leaf, time, attestation.Request.Nonce, body));
         return new LogReceipt(index, leaf);
     }
 

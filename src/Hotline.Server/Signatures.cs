@@ -30,14 +30,7 @@ internal static class Signatures
             throw new BadHttpRequestException("request body too large", StatusCodes.Status413PayloadTooLarge);
         }
 
-        using var buffer = new MemoryStream();
-        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-        if (buffer.Length > limit)
-        {
-            throw new BadHttpRequestException("request body too large", StatusCodes.Status413PayloadTooLarge);
-        }
-
-        var body = buffer.ToArray();
+        var body = await ReadBodyAsync(context.Request, limit, context.RequestAborted);
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.ToUriComponent() + context.Request.QueryString;
         try
         {
@@ -52,6 +45,31 @@ internal static class Signatures
         context.Request.Body = new MemoryStream(body, writable: false);
         await next(context);
     });
+
+    /// <summary>The whole body, read once into an array of its exact size (the log keeps that very array).</summary>
+    private static async Task<byte[]> ReadBodyAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength is { } length)
+        {
+            var exact = new byte[length];
+            var read = await request.Body.ReadAtLeastAsync(exact, exact.Length, throwOnEndOfStream: false, cancellationToken);
+            if (read != exact.Length || await request.Body.ReadAsync(new byte[1], cancellationToken) != 0)
+            {
+                throw new BadHttpRequestException("the body does not match its Content-Length");
+            }
+
+            return exact;
+        }
+
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, cancellationToken);
+        if (buffer.Length > limit)
+        {
+            throw new BadHttpRequestException("request body too large", StatusCodes.Status413PayloadTooLarge);
+        }
+
+        return buffer.ToArray();
+    }
 
     /// <summary>The signed request of this write.</summary>
     /// <exception cref="SignatureRequiredException">The request carries no signature.</exception>
