@@ -40,6 +40,7 @@ internal static class Commands
         root.Options.Add(KeyOption);
         root.Subcommands.Add(KeyCommand());
         root.Subcommands.Add(WitnessCommands.Create());
+        root.Subcommands.Add(LineCommands.Create());
         root.Subcommands.Add(LogCommands.Create());
         root.Subcommands.Add(Serve());
         root.Subcommands.Add(Party());
@@ -128,7 +129,7 @@ internal static class Commands
         return new Command("party", "Operator commands for parties") { create, list };
     }
 
-    private sealed record ExtentOptions(
+    internal sealed record ExtentOptions(
         Argument<FileInfo> Footprint,
         Option<double> Lower,
         Option<double> Upper,
@@ -373,7 +374,7 @@ internal static class Commands
         }
     }
 
-    private static HttpClient Client(ParseResult parse, bool operatorCommand) => Client(parse, operatorCommand, SigningKey(parse, operatorCommand));
+    internal static HttpClient Client(ParseResult parse, bool operatorCommand) => Client(parse, operatorCommand, SigningKey(parse, operatorCommand));
 
     private static HttpClient Client(ParseResult parse, bool operatorCommand, PartySigningKey? key)
     {
@@ -401,7 +402,7 @@ internal static class Commands
         return client;
     }
 
-    private static async Task<JsonNode> Send(HttpClient client, HttpMethod method, string path, object? body, CancellationToken ct)
+    internal static async Task<JsonNode> Send(HttpClient client, HttpMethod method, string path, object? body, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(method, path);
         if (body is not null)

@@ -17,7 +17,7 @@ namespace Hotline.Core;
 /// the signature is checked before anything is decided, and every accepted write appends one entry to the
 /// transparency log in the same transaction as the state change, so an acknowledged write is durably in the log.</para>
 /// </summary>
-public sealed class Airspace : IAsyncDisposable
+public sealed partial class Airspace : IAsyncDisposable
 {
     private const int ExtentBits = 8;
 
@@ -292,12 +292,14 @@ public sealed class Airspace : IAsyncDisposable
             if (conflicts.Any(c => !acknowledged.Contains(new EntityVersion(c.OtherId, c.OtherVersion))))
             {
                 AirspaceMetrics.Filing("refused");
+                ConflictEvents(changes, conflicts, refused: true);
                 return new Outcome<Reservation>(OutcomeKind.Conflicts, Conflicts: conflicts);
             }
 
             AirspaceMetrics.Filing(conflicts.Count == 0 ? "accepted" : "accepted_acknowledged");
             var reservation = new Reservation(Guid.CreateVersion7(_time.GetUtcNow()), owner, extents, state, 1, callSign, notes, _time.GetUtcNow());
             Apply(changes, new ReservationSaved(reservation));
+            ConflictEvents(changes, [.. conflicts.Select(c => c with { ReservationId = reservation.Id })], refused: false);
             return Outcome<Reservation>.Ok(reservation, Record(changes, owner, EntryKinds.ReservationFiled, reservation.Id.ToString(), 1, attestation));
         }, cancellationToken);
     }
@@ -336,8 +338,11 @@ public sealed class Airspace : IAsyncDisposable
                 var conflicts = FindConflicts(current.Owner, extents, id, id);
                 if (conflicts.Any(c => !acknowledged.Contains(new EntityVersion(c.OtherId, c.OtherVersion))))
                 {
+                    ConflictEvents(changes, conflicts, refused: true);
                     return new Outcome<Reservation>(OutcomeKind.Conflicts, Conflicts: conflicts);
                 }
+
+                ConflictEvents(changes, conflicts, refused: false);
             }
 
             var amended = current with { Extents = extents, State = state, Version = current.Version + 1, CallSign = callSign, Notes = notes, UpdatedAt = _time.GetUtcNow() };
@@ -841,6 +846,7 @@ public sealed class Airspace : IAsyncDisposable
     /// <summary>Makes a committed batch visible to reads, all at once.</summary>
     private void Publish(List<Change> changes)
     {
+        var events = false;
         _lock.EnterWriteLock();
         try
         {
@@ -851,6 +857,10 @@ public sealed class Airspace : IAsyncDisposable
                 {
                     _log.Append(appended.LeafHash);
                 }
+                else if (change is LineEventAppended)
+                {
+                    events = true;
+                }
             }
 
             _state.ForgetNoncesBefore(NonceWindowStart);
@@ -858,6 +868,11 @@ public sealed class Airspace : IAsyncDisposable
         finally
         {
             _lock.ExitWriteLock();
+        }
+
+        if (events)
+        {
+            SignalEvents();
         }
     }
 
@@ -936,7 +951,7 @@ public sealed class Airspace : IAsyncDisposable
 
         public void Clear()
         {
-            if (Layer.Parties.Count + Layer.Credentials.Count + Layer.Keys.Count + Layer.Nonces.Count + Touched.Count > 0)
+            if (Layer.Parties.Count + Layer.Credentials.Count + Layer.Keys.Count + Layer.Nonces.Count + Layer.LineChanges + Touched.Count > 0)
             {
                 Layer.Index.Dispose();
                 Layer = new State();
@@ -947,7 +962,7 @@ public sealed class Airspace : IAsyncDisposable
         }
     }
 
-    private sealed class State
+    private sealed partial class State
     {
         public Dictionary<int, Party> Parties { get; } = [];
 
@@ -1006,6 +1021,7 @@ public sealed class Airspace : IAsyncDisposable
                 state.Remember(n);
             }
 
+            state.LoadLine(snapshot.Line);
             return state;
         }
 
@@ -1038,6 +1054,9 @@ public sealed class Airspace : IAsyncDisposable
                     break;
                 case EntryAppended e:
                     Remember(new RecordedNonce(e.Nonce, e.RecordedAt));
+                    break;
+                case MessageSaved or LineEventAppended or LineStandingSaved:
+                    ApplyLine(change);
                     break;
                 default:
                     throw new ArgumentException($"unknown change {change.GetType().Name}", nameof(change));

@@ -21,6 +21,10 @@ public interface IAirspaceStore : IAsyncDisposable
     /// such entry. Safe to call concurrently with a commit.</summary>
     Task<byte[]?> ReadRequestBodyAsync(long index, CancellationToken cancellationToken);
 
+    /// <summary>The events after <paramref name="afterId"/> addressed to <paramref name="party"/> or to all, in order,
+    /// at most <paramref name="limit"/>. Safe to call concurrently with a commit.</summary>
+    Task<IReadOnlyList<LineEvent>> ReadLineEventsAsync(int party, long afterId, int limit, CancellationToken cancellationToken);
+
     /// <summary>Applies the changes in order, in one durable transaction.</summary>
     Task CommitAsync(IReadOnlyList<Change> changes, CancellationToken cancellationToken);
 }
@@ -33,7 +37,20 @@ public sealed record AirspaceSnapshot(
     IReadOnlyList<Constraint> Constraints,
     IReadOnlyList<PartyKey> Keys,
     IReadOnlyList<Hash> LeafHashes,
-    IReadOnlyList<RecordedNonce> RecentNonces);
+    IReadOnlyList<RecordedNonce> RecentNonces,
+    LineSnapshot Line);
+
+/// <summary>The line's stored state: every message with its status, every party's standing, the newest events (the
+/// older ones are read on demand with <see cref="IAirspaceStore.ReadLineEventsAsync"/>) and the last event id.</summary>
+public sealed record LineSnapshot(
+    IReadOnlyList<(Message Message, MessageStatus Status)> Messages,
+    IReadOnlyList<LineStanding> Standings,
+    IReadOnlyList<LineEvent> RecentEvents,
+    long LastEventId)
+{
+    /// <summary>Nothing on the line yet.</summary>
+    public static LineSnapshot Empty { get; } = new([], [], [], 0);
+}
 
 /// <summary>A request nonce the log holds, with the server time of its entry.</summary>
 public readonly record struct RecordedNonce(Guid Nonce, DateTimeOffset RecordedAt);
@@ -65,3 +82,16 @@ public sealed record PartyKeySaved(PartyKey Key) : Change;
 /// published).
 /// </summary>
 public sealed record EntryAppended(long Index, byte[] Entry, Hash LeafHash, DateTimeOffset RecordedAt, Guid Nonce, byte[] Body) : Change;
+
+/// <summary>A message was sent, or its status changed (answered, escalated).</summary>
+public sealed record MessageSaved(Message Message, MessageStatus Status) : Change
+{
+    /// <summary>The signed request that sent the message, kept in memory for a proposal accepted later; not stored.</summary>
+    public Attestation? Attestation { get; init; }
+}
+
+/// <summary>An event was added to the line (its id is the next one).</summary>
+public sealed record LineEventAppended(LineEvent Event) : Change;
+
+/// <summary>A party's standing on the line changed.</summary>
+public sealed record LineStandingSaved(LineStanding Standing) : Change;

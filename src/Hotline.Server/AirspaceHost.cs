@@ -10,6 +10,7 @@ namespace Hotline.Server;
 public sealed partial class AirspaceHost(IOptions<HotlineServerOptions> options, TimeProvider time, ILogger<AirspaceHost> logger) : IHostedService
 {
     private Airspace? _airspace;
+    private PartySigningKey? _operatorKey;
 
     /// <summary>The open airspace; throws before start-up has finished.</summary>
     public Airspace Airspace => _airspace ?? throw new InvalidOperationException("the airspace is not open yet");
@@ -59,10 +60,22 @@ public sealed partial class AirspaceHost(IOptions<HotlineServerOptions> options,
             await WriteSecretAsync(OperatorKeyPath, operatorKey.ExportSeed(), cancellationToken);
         }
 
-        using (operatorKey)
+        await airspace.EnsureOperatorKeyAsync(operatorKey, cancellationToken);
+        // The line records what it does on its own (escalations, lines down) signed with the operator's key.
+        _operatorKey = operatorKey;
+        airspace.UseSystemKey(operatorKey);
+        var line = o.Line;
+        airspace.UseLineOptions(new LineOptions
         {
-            await airspace.EnsureOperatorKeyAsync(operatorKey, cancellationToken);
-        }
+            DeconflictionDeadline = TimeSpan.FromSeconds(line.DeconflictionDeadlineSeconds),
+            EmergencyDeadline = TimeSpan.FromSeconds(line.EmergencyDeadlineSeconds),
+            LineCheckDeadline = TimeSpan.FromSeconds(line.LineCheckDeadlineSeconds),
+            MissedChecksForDown = line.MissedChecksForDown,
+            MaxEscalations = line.MaxEscalations,
+            DisclosurePolicy = Enum.TryParse<DisclosurePolicy>(line.DisclosurePolicy, out var policy) && Enum.IsDefined(policy)
+                ? policy
+                : throw new InvalidOperationException($"Hotline:Line:DisclosurePolicy '{line.DisclosurePolicy}': use RequireFlag or Block"),
+        });
 
         _airspace = airspace;
         LogOpened(directory, airspace.LiveReservationCount);
@@ -97,6 +110,9 @@ public sealed partial class AirspaceHost(IOptions<HotlineServerOptions> options,
             _airspace = null;
             await airspace.DisposeAsync();
         }
+
+        _operatorKey?.Dispose();
+        _operatorKey = null;
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Airspace open in {Directory} with {Reservations} live reservations")]

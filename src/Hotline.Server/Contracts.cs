@@ -127,3 +127,68 @@ public sealed class GeoJsonFootprintConverter : JsonConverter<GeoJsonFootprint>
     public override void Write(Utf8JsonWriter writer, GeoJsonFootprint value, JsonSerializerOptions options) =>
         Hotline.Geo.GeoJson.Write(writer, value.Value);
 }
+
+/// <summary>A proposed change of a reservation at a version.</summary>
+public sealed record ProposalDto(Guid? ReservationId = null, long? Version = null, IReadOnlyList<ExtentDto>? Extents = null);
+
+/// <summary>A position in WGS84 degrees.</summary>
+public sealed record PositionDto(double Lat, double Lng);
+
+/// <summary>An emergency's position and what is needed.</summary>
+public sealed record EmergencyDto(PositionDto? Position = null, string? Need = null);
+
+/// <summary>A message to send on the line. <c>to</c> null: to all parties.</summary>
+public sealed record SendMessageRequest(
+    string? Type = null,
+    int? To = null,
+    Guid? InReplyTo = null,
+    Guid? About = null,
+    ProposalDto? Proposal = null,
+    string? Decision = null,
+    EmergencyDto? Emergency = null,
+    string? Text = null,
+    bool DiscloseLocation = false);
+
+/// <summary>A proposal as shown.</summary>
+public sealed record ProposalView(Guid ReservationId, long Version, IReadOnlyList<ExtentView> Extents);
+
+/// <summary>A message on the line with where it stands.</summary>
+public sealed record MessageView(
+    Guid Id,
+    int From,
+    int? To,
+    string Type,
+    DateTimeOffset SentAt,
+    string Priority,
+    DateTimeOffset? Deadline,
+    DateTimeOffset? AnsweredAt,
+    Guid? AnsweredBy,
+    int Escalations,
+    Guid? InReplyTo,
+    Guid? About,
+    ProposalView? Proposal,
+    string? Decision,
+    EmergencyDto? Emergency,
+    string? Text,
+    bool DisclosesLocation,
+    long LogIndex);
+
+/// <summary>Suspends the caller's participation, with its reason.</summary>
+public sealed record SuspendRequest(string? Reason = null);
+
+/// <summary>A party's standing on the line.</summary>
+public sealed record StandingView(int Party, bool Suspended, string? Reason, bool Down, int MissedChecks);
+
+/// <summary>An event of a party's stream; <c>message</c> is embedded for message and escalation events.</summary>
+public sealed record EventView(
+    long Id,
+    string Kind,
+    DateTimeOffset At,
+    int? Recipient,
+    Guid? MessageId,
+    int? Party,
+    string? Reason,
+    Guid? ReservationId,
+    long? Version,
+    ConflictView? Conflict,
+    MessageView? Message);

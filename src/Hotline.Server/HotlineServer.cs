@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry.Metrics;
 using Scalar.AspNetCore;
@@ -19,12 +20,14 @@ public static class HotlineServer
         var options = builder.Configuration.GetSection("Hotline").Get<HotlineServerOptions>() ?? new HotlineServerOptions();
         builder.Services.Configure<HotlineServerOptions>(builder.Configuration.GetSection("Hotline"));
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
-        builder.Services.AddSingleton(TimeProvider.System);
+        // TryAdd: a host (a test) may register its own clock in configure.
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<AirspaceHost>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AirspaceHost>());
         // After the airspace host, so that the log's tree is loaded when the first checkpoint is signed.
         builder.Services.AddSingleton<LogPublisher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LogPublisher>());
+        builder.Services.AddHostedService<LineMonitor>();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -50,7 +53,7 @@ public static class HotlineServer
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         app.MapPrometheusScrapingEndpoint();
-        app.MapPartiesApi().MapReservationsApi().MapConstraintsApi().MapAirspaceApi().MapLogApi();
+        app.MapPartiesApi().MapReservationsApi().MapConstraintsApi().MapAirspaceApi().MapLogApi().MapLineApi();
         return app;
     }
 

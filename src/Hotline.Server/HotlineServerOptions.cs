@@ -23,6 +23,35 @@ public sealed class HotlineServerOptions
 
     /// <summary>The transparency log.</summary>
     public LogOptions Log { get; set; } = new();
+
+    /// <summary>The line.</summary>
+    public LineSettings Line { get; set; } = new();
+}
+
+/// <summary>Settings of the line, from section <c>Hotline:Line</c>.</summary>
+public sealed class LineSettings
+{
+    /// <summary>Seconds to answer a deconfliction request or counter-proposal before it escalates.</summary>
+    public double DeconflictionDeadlineSeconds { get; set; } = 900;
+
+    /// <summary>Seconds to acknowledge an emergency before it escalates.</summary>
+    public double EmergencyDeadlineSeconds { get; set; } = 120;
+
+    /// <summary>Seconds to answer a line check before it counts as missed.</summary>
+    public double LineCheckDeadlineSeconds { get; set; } = 60;
+
+    /// <summary>Consecutive missed line checks that mark a party's line down.</summary>
+    public int MissedChecksForDown { get; set; } = 2;
+
+    /// <summary>How many times an unanswered message escalates.</summary>
+    public int MaxEscalations { get; set; } = 3;
+
+    /// <summary><c>RequireFlag</c> (a location in free text is sent only with discloseLocation, recorded) or
+    /// <c>Block</c> (never sent).</summary>
+    public string DisclosurePolicy { get; set; } = "RequireFlag";
+
+    /// <summary>How often deadlines are checked, seconds.</summary>
+    public double DeadlineCheckSeconds { get; set; } = 1;
 }
 
 /// <summary>Settings of the transparency log, from section <c>Hotline:Log</c>.</summary>

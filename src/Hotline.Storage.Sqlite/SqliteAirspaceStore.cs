@@ -20,6 +20,9 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
     private readonly ConcurrentBag<SqliteConnection> _readers = [];
     private long? _logSize;
 
+    /// <summary>How many of the newest line events are loaded at start (the stream reads older ones on demand).</summary>
+    private const int RecentEvents = 65_536;
+
     private SqliteAirspaceStore(SqliteConnection connection, string path)
     {
         _connection = connection;
@@ -61,6 +64,9 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
             CREATE TABLE IF NOT EXISTS log_entries (idx INTEGER PRIMARY KEY, entry BLOB NOT NULL, leaf BLOB NOT NULL, recorded_at INTEGER NOT NULL,
                 nonce TEXT NOT NULL, body BLOB NOT NULL);
             CREATE INDEX IF NOT EXISTS log_entries_recorded_at ON log_entries (recorded_at);
+            CREATE TABLE IF NOT EXISTS line_messages (id TEXT PRIMARY KEY, message TEXT NOT NULL, status TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS line_standings (party INTEGER PRIMARY KEY, standing TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS line_events (id INTEGER PRIMARY KEY, recipient INTEGER, event TEXT NOT NULL);
             INSERT INTO meta (key, value) VALUES ('schema_version', '2') ON CONFLICT (key) DO NOTHING;
             -- Version 1 had no keys and no log: the tables above are all it lacks, and its log starts empty.
             UPDATE meta SET value = '2' WHERE key = 'schema_version' AND value = '1';
@@ -126,7 +132,20 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
             }
         }
 
-        return new AirspaceSnapshot(parties, credentials, reservations, constraints, keys, leaves, nonces);
+        var messages = await ReadAllAsync(
+            "SELECT id, message, status FROM line_messages",
+            r => (LineCodec.ReadMessage(r.GetString(1)), LineCodec.ReadStatus(Guid.Parse(r.GetString(0)), r.GetString(2))),
+            cancellationToken).ConfigureAwait(false);
+        var standings = await ReadAllAsync(
+            "SELECT party, standing FROM line_standings",
+            r => LineCodec.ReadStanding(r.GetInt32(0), r.GetString(1)),
+            cancellationToken).ConfigureAwait(false);
+        var events = await ReadAllAsync(
+            $"SELECT id, recipient, event FROM (SELECT * FROM line_events ORDER BY id DESC LIMIT {RecentEvents}) ORDER BY id",
+            r => LineCodec.ReadEvent(r.GetInt64(0), r.IsDBNull(1) ? null : r.GetInt32(1), r.GetString(2)),
+            cancellationToken).ConfigureAwait(false);
+        var line = new LineSnapshot(messages, standings, events, events.Count == 0 ? 0 : events[^1].Id);
+        return new AirspaceSnapshot(parties, credentials, reservations, constraints, keys, leaves, nonces, line);
     }
 
     /// <inheritdoc />
@@ -147,6 +166,32 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
             }
 
             return entries;
+        }
+        finally
+        {
+            _readers.Add(connection);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<LineEvent>> ReadLineEventsAsync(int party, long afterId, int limit, CancellationToken cancellationToken)
+    {
+        var connection = await RentReaderAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT id, recipient, event FROM line_events WHERE id > $after AND (recipient IS NULL OR recipient = $party) ORDER BY id LIMIT $limit";
+            command.Parameters.AddWithValue("$after", afterId);
+            command.Parameters.AddWithValue("$party", party);
+            command.Parameters.AddWithValue("$limit", limit);
+            var events = new List<LineEvent>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                events.Add(LineCodec.ReadEvent(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetInt32(1), reader.GetString(2)));
+            }
+
+            return events;
         }
         finally
         {
@@ -242,6 +287,29 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
                     case ConstraintDeleted d:
                         command.CommandText = "DELETE FROM constraints WHERE id = $id";
                         command.Parameters.AddWithValue("$id", d.Id.ToString());
+                        break;
+                    case MessageSaved m:
+                        command.CommandText = """
+                            INSERT INTO line_messages (id, message, status) VALUES ($id, $message, $status)
+                            ON CONFLICT (id) DO UPDATE SET status = excluded.status
+                            """;
+                        command.Parameters.AddWithValue("$id", m.Message.Id.ToString());
+                        command.Parameters.AddWithValue("$message", LineCodec.Write(m.Message));
+                        command.Parameters.AddWithValue("$status", LineCodec.Write(m.Status));
+                        break;
+                    case LineStandingSaved st:
+                        command.CommandText = """
+                            INSERT INTO line_standings (party, standing) VALUES ($party, $standing)
+                            ON CONFLICT (party) DO UPDATE SET standing = excluded.standing
+                            """;
+                        command.Parameters.AddWithValue("$party", st.Standing.Party);
+                        command.Parameters.AddWithValue("$standing", LineCodec.Write(st.Standing));
+                        break;
+                    case LineEventAppended ev:
+                        command.CommandText = "INSERT INTO line_events (id, recipient, event) VALUES ($id, $recipient, $event)";
+                        command.Parameters.AddWithValue("$id", ev.Event.Id);
+                        command.Parameters.AddWithValue("$recipient", (object?)ev.Event.Recipient ?? DBNull.Value);
+                        command.Parameters.AddWithValue("$event", LineCodec.Write(ev.Event));
                         break;
                     case PartyKeySaved k:
                         command.CommandText = "INSERT INTO party_keys (key_id, party_id, public_key, added_at) VALUES ($id, $party, $key, $at)";

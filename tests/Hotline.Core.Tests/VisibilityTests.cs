@@ -125,6 +125,9 @@ public sealed class VisibilityTests : IAsyncLifetime
 
         public Task<byte[]?> ReadRequestBodyAsync(long index, CancellationToken cancellationToken) => inner.ReadRequestBodyAsync(index, cancellationToken);
 
+        public Task<IReadOnlyList<LineEvent>> ReadLineEventsAsync(int party, long afterId, int limit, CancellationToken cancellationToken) =>
+            inner.ReadLineEventsAsync(party, afterId, limit, cancellationToken);
+
         public async Task CommitAsync(IReadOnlyList<Change> changes, CancellationToken cancellationToken)
         {
             CommitStarted.Release();

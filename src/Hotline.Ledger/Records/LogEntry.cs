@@ -32,6 +32,45 @@ public static class EntryKinds
 
     /// <summary>A constraint was withdrawn.</summary>
     public const string ConstraintWithdrawn = "constraint.withdrawn";
+
+    /// <summary>The line: a deconfliction request was sent.</summary>
+    public const string LineDeconflictionRequest = "line.deconfliction-request";
+
+    /// <summary>The line: a deconfliction response (accept, decline, counter-proposal) was sent.</summary>
+    public const string LineDeconflictionResponse = "line.deconfliction-response";
+
+    /// <summary>The line: a notice was sent.</summary>
+    public const string LineNotice = "line.notice";
+
+    /// <summary>The line: an emergency was declared.</summary>
+    public const string LineEmergency = "line.emergency";
+
+    /// <summary>The line: a line check was sent.</summary>
+    public const string LineCheck = "line.check";
+
+    /// <summary>The line: a line check was answered.</summary>
+    public const string LineCheckAnswer = "line.check-answer";
+
+    /// <summary>The line: a message was acknowledged.</summary>
+    public const string LineAcknowledgement = "line.acknowledgement";
+
+    /// <summary>The line: free text was sent.</summary>
+    public const string LineText = "line.text";
+
+    /// <summary>Added to a line kind when the sender stated "I intend to disclose this location".</summary>
+    public const string LocationDisclosedSuffix = "+location-disclosed";
+
+    /// <summary>The line escalated an unanswered message (signed by the server, as the operator).</summary>
+    public const string LineEscalated = "line.escalated";
+
+    /// <summary>The line marked a party's line down after missed line checks (signed by the server, as the operator).</summary>
+    public const string LineDown = "line.down";
+
+    /// <summary>A party suspended its participation, with its reason.</summary>
+    public const string LineSuspended = "line.suspended";
+
+    /// <summary>A party resumed its participation.</summary>
+    public const string LineResumed = "line.resumed";
 }
 
 /// <summary>
