@@ -23,6 +23,9 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
     /// <summary>How many of the newest line events are loaded at start (the stream reads older ones on demand).</summary>
     private const int RecentEvents = 65_536;
 
+    /// <summary>How many of the newest messages are loaded at start, besides every open one.</summary>
+    private const int ClosedMessages = 200_000;
+
     private SqliteAirspaceStore(SqliteConnection connection, string path)
     {
         _connection = connection;
@@ -133,7 +136,13 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
         }
 
         var messages = await ReadAllAsync(
-            "SELECT id, message, status FROM line_messages",
+            // The open ones, and the newest closed ones (the airspace keeps no more in memory).
+            $"""
+            SELECT id, message, status FROM line_messages
+            WHERE json_extract(status, '$.deadline') IS NOT NULL AND json_extract(status, '$.answeredAt') IS NULL
+            UNION
+            SELECT * FROM (SELECT id, message, status FROM line_messages ORDER BY rowid DESC LIMIT {ClosedMessages})
+            """,
             r => (LineCodec.ReadMessage(r.GetString(1)), LineCodec.ReadStatus(Guid.Parse(r.GetString(0)), r.GetString(2))),
             cancellationToken).ConfigureAwait(false);
         var standings = await ReadAllAsync(

@@ -14,6 +14,9 @@ public sealed partial class Airspace
 {
     private const int EventTailLength = 1 << 16;
 
+    /// <summary>Closed messages kept in memory (for replies and reads); open ones are always kept.</summary>
+    internal const int ClosedMessagesInMemory = 200_000;
+
     private readonly DisclosureGuard _guard = new();
     private LineOptions _line = new();
     private PartySigningKey? _systemKey;
@@ -541,6 +544,8 @@ public sealed partial class Airspace
     {
         public Dictionary<Guid, MessageEntry> Messages { get; } = [];
 
+        private readonly Queue<Guid> _messageOrder = new();
+
         public Dictionary<int, LineStanding> Standings { get; } = [];
 
         /// <summary>The newest events, in id order (the stream reads older ones from the store).</summary>
@@ -553,9 +558,9 @@ public sealed partial class Airspace
 
         public void LoadLine(LineSnapshot line)
         {
-            foreach (var (message, status) in line.Messages)
+            foreach (var (message, status) in line.Messages.OrderBy(m => m.Message.SentAt))
             {
-                Messages[message.Id] = new MessageEntry(message, status, null);
+                Keep(new MessageEntry(message, status, null));
             }
 
             foreach (var standing in line.Standings)
@@ -567,13 +572,40 @@ public sealed partial class Airspace
             LastEventId = line.LastEventId;
         }
 
+        /// <summary>Holds a message; beyond the memory bound the oldest closed ones are let go (they stay in the
+        /// store and the log; a reply to one is refused as unknown).</summary>
+        private void Keep(MessageEntry entry)
+        {
+            if (Messages.TryAdd(entry.Message.Id, entry))
+            {
+                _messageOrder.Enqueue(entry.Message.Id);
+            }
+            else
+            {
+                Messages[entry.Message.Id] = entry;
+            }
+
+            // Each message is looked at a bounded number of times: an open one goes back to the end of the queue.
+            for (var looked = 0; Messages.Count > ClosedMessagesInMemory && looked < 4 && _messageOrder.TryDequeue(out var oldest); looked++)
+            {
+                if (Messages.TryGetValue(oldest, out var held) && held.Status.Open)
+                {
+                    _messageOrder.Enqueue(oldest);
+                }
+                else
+                {
+                    Messages.Remove(oldest);
+                }
+            }
+        }
+
         public void ApplyLine(Change change)
         {
             LineChanges++;
             switch (change)
             {
                 case MessageSaved m:
-                    Messages[m.Message.Id] = new MessageEntry(m.Message, m.Status, m.Attestation);
+                    Keep(new MessageEntry(m.Message, m.Status, m.Attestation));
                     break;
                 case LineStandingSaved s:
                     Standings[s.Standing.Party] = s.Standing;
