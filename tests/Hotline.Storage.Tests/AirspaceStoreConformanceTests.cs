@@ -299,6 +299,198 @@ public abstract class AirspaceStoreConformanceTests : IAsyncLifetime
         Assert.Equal(new[] { entries[0].Nonce, entries[1].Nonce, entries[3].Nonce }.ToHashSet(), loaded);
     }
 
+    [Fact]
+    public async Task ANewStoreHasAnEmptyLine()
+    {
+        await using var store = await OpenAsync();
+        var line = (await store.LoadAsync(DateTimeOffset.MinValue, CancellationToken.None)).Line;
+        Assert.Empty(line.Messages);
+        Assert.Empty(line.Standings);
+        Assert.Empty(line.RecentEvents);
+        Assert.Equal(0, line.LastEventId);
+        Assert.Empty(await store.ReadLineEventsAsync(1, 0, 100, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AMessageWithEveryFieldAndItsStatusAreLoadedBackExactly()
+    {
+        var full = new Message(
+            Guid.CreateVersion7(Now), 1, 2, MessageType.DeconflictionResponse, Now.AddTicks(7), Guid.CreateVersion7(Now), Guid.CreateVersion7(Now),
+            new Proposal(Guid.CreateVersion7(Now), 42, [Polygon(), Circle()]), Decision.Counter,
+            new EmergencyInfo(new LatLng(-36.1234567, 179.9999999), "medical \"evac\", two souls\n"),
+            "text with quotes \", a newline\n, and non-ASCII: ä, 東, 🚁", true, 123_456_789_012);
+        var bare = new Message(Guid.CreateVersion7(Now.AddMinutes(1)), 2, null, MessageType.LineCheck, Now.AddMinutes(1), null, null, null, null, null, null, false, 0);
+        var fullStatus = new MessageStatus(full.Id, Priority.Urgent, Now.AddMinutes(15).AddTicks(3), null, null, 1);
+        var bareStatus = new MessageStatus(bare.Id, Priority.Flash, null, Now.AddMinutes(2), Guid.CreateVersion7(Now), 0);
+        await using (var store = await OpenAsync())
+        {
+            await store.CommitAsync([.. Parties(1, 2), new MessageSaved(full, fullStatus), new MessageSaved(bare, bareStatus)], CancellationToken.None);
+        }
+
+        await using var reopened = await OpenAsync();
+        var messages = (await reopened.LoadAsync(DateTimeOffset.MinValue, CancellationToken.None)).Line.Messages;
+        Assert.Equal(2, messages.Count);
+        var (loaded, loadedStatus) = messages.Single(m => m.Message.Id == full.Id);
+        AssertSameMessage(full, loaded);
+        Assert.Equal(fullStatus, loadedStatus);
+        var (loadedBare, loadedBareStatus) = messages.Single(m => m.Message.Id == bare.Id);
+        Assert.Equal(bare, loadedBare);
+        Assert.Equal(bareStatus, loadedBareStatus);
+    }
+
+    [Fact]
+    public async Task ALaterMessageSavedChangesOnlyTheStatus()
+    {
+        var message = new Message(Guid.CreateVersion7(Now), 1, 2, MessageType.Emergency, Now, null, null, null, null,
+            new EmergencyInfo(new LatLng(36, 38), "fuel"), "first words", false, 5);
+        var open = new MessageStatus(message.Id, Priority.Flash, Now.AddMinutes(2), null, null, 0);
+        var escalated = open with { Deadline = Now.AddMinutes(4), Escalations = 1 };
+        var answered = escalated with { AnsweredAt = Now.AddMinutes(3), AnsweredBy = Guid.CreateVersion7(Now) };
+        await using (var store = await OpenAsync())
+        {
+            await store.CommitAsync([.. Parties(1, 2), new MessageSaved(message, open)], CancellationToken.None);
+            await store.CommitAsync([new MessageSaved(message, escalated)], CancellationToken.None);
+            // A status update carries the message; the stored message is not rewritten by it.
+            await store.CommitAsync([new MessageSaved(message with { Text = "rewritten", LogIndex = 99 }, answered)], CancellationToken.None);
+        }
+
+        await using var reopened = await OpenAsync();
+        var (loaded, status) = Assert.Single((await reopened.LoadAsync(DateTimeOffset.MinValue, CancellationToken.None)).Line.Messages);
+        Assert.Equal(message, loaded);
+        Assert.Equal(answered, status);
+    }
+
+    [Fact]
+    public async Task StandingsAreLoadedBackAndALaterOneReplacesTheEarlier()
+    {
+        var suspended = new LineStanding(1, true, "consultations, \"pending\"", false, 0);
+        var down = new LineStanding(2, false, null, true, 3);
+        var missed = new LineStanding(3, false, null, false, 1);
+        await using (var store = await OpenAsync())
+        {
+            await store.CommitAsync([.. Parties(1, 2, 3), new LineStandingSaved(suspended), new LineStandingSaved(down), new LineStandingSaved(missed with { MissedChecks = 0 })], CancellationToken.None);
+            await store.CommitAsync([new LineStandingSaved(missed)], CancellationToken.None);
+        }
+
+        await using var reopened = await OpenAsync();
+        var standings = (await reopened.LoadAsync(DateTimeOffset.MinValue, CancellationToken.None)).Line.Standings;
+        Assert.Equal([suspended, down, missed], standings.OrderBy(s => s.Party));
+
+        await reopened.CommitAsync([new LineStandingSaved(LineStanding.Initial(1)), new LineStandingSaved(down with { Down = false, MissedChecks = 0 })], CancellationToken.None);
+        standings = (await reopened.LoadAsync(DateTimeOffset.MinValue, CancellationToken.None)).Line.Standings;
+        Assert.Equal([LineStanding.Initial(1), LineStanding.Initial(2), missed], standings.OrderBy(s => s.Party));
+    }
+
+    [Fact]
+    public async Task EventsOfEveryKindAreLoadedBackInOrderWithTheirConflictRegions()
+    {
+        var events = SampleEvents();
+        await using (var store = await OpenAsync())
+        {
+            await store.CommitAsync([.. Parties(1, 2, 3), .. events[..4].Select(e => new LineEventAppended(e))], CancellationToken.None);
+            await store.CommitAsync([.. events[4..].Select(e => new LineEventAppended(e))], CancellationToken.None);
+        }
+
+        await using var reopened = await OpenAsync();
+        var line = (await reopened.LoadAsync(DateTimeOffset.MinValue, CancellationToken.None)).Line;
+        Assert.Equal(events.Select(Describe), line.RecentEvents.Select(Describe));
+        Assert.Equal(events[^1].Id, line.LastEventId);
+        var conflict = line.RecentEvents.First(e => e.Kind == LineEventKind.Conflict).Conflict!;
+        Assert.IsType<PolygonFootprint>(conflict.Region.Footprint);
+        Assert.IsType<CircleFootprint>(conflict.Region.OtherFootprint);
+    }
+
+    [Fact]
+    public async Task RecentEventsAreTheNewestInOrderAndLastEventIdIsTheNewest()
+    {
+        // More than any store would reasonably hold in memory at start; committed in batches, in id order.
+        const int count = 70_000;
+        await using var store = await OpenAsync();
+        for (var start = 1; start <= count; start += 10_000)
+        {
+            await store.CommitAsync(
+                [.. Enumerable.Range(start, Math.Min(10_000, count - start + 1)).Select(id => new LineEventAppended(new LineEvent(id, id % 3 == 0 ? null : id % 3, LineEventKind.Message, Now.AddTicks(id), MessageId: Guid.CreateVersion7(Now))))],
+                CancellationToken.None);
+        }
+
+        var line = (await store.LoadAsync(DateTimeOffset.MinValue, CancellationToken.None)).Line;
+        Assert.Equal(count, line.LastEventId);
+        Assert.NotEmpty(line.RecentEvents);
+        Assert.Equal(count, line.RecentEvents[^1].Id);
+        var first = line.RecentEvents[0].Id;
+        Assert.Equal(Enumerable.Range((int)first, count - (int)first + 1).Select(i => (long)i), line.RecentEvents.Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task LineEventsAreReadByRecipientAfterAnIdUpToALimit()
+    {
+        var events = SampleEvents();
+        await using var store = await OpenAsync();
+        await store.CommitAsync([.. Parties(1, 2, 3), .. events.Select(e => new LineEventAppended(e))], CancellationToken.None);
+
+        async Task<long[]> Read(int party, long after, int limit) =>
+            [.. (await store.ReadLineEventsAsync(party, after, limit, CancellationToken.None)).Select(e => e.Id)];
+        long[] For(int party, long after) => [.. events.Where(e => e.Id > after && (e.Recipient is null || e.Recipient == party)).Select(e => e.Id)];
+
+        Assert.Equal(For(1, 0), await Read(1, 0, 100));
+        Assert.Equal(For(2, 0), await Read(2, 0, 100));
+        Assert.Equal(For(3, 0), await Read(3, 0, 100));
+        Assert.Equal(For(4, 0), await Read(4, 0, 100)); // a party no event names: the events to all
+        Assert.Contains(For(1, 0), id => events.Single(e => e.Id == id).Recipient is null);
+        Assert.DoesNotContain(For(1, 0), id => events.Single(e => e.Id == id).Recipient == 2);
+
+        // Paging: after an id (which need not be the party's), at most the limit.
+        Assert.Equal(For(1, 0)[..2], await Read(1, 0, 2));
+        Assert.Equal(For(1, For(1, 0)[1])[..2], await Read(1, For(1, 0)[1], 2));
+        Assert.Equal(For(2, 15), await Read(2, 15, 100));
+        Assert.Empty(await Read(1, events[^1].Id, 100));
+        Assert.Empty(await Read(1, 0, 0));
+
+        // Read back whole, conflict included.
+        Assert.Equal(events.Where(e => e.Recipient is null or 2).Select(Describe), (await store.ReadLineEventsAsync(2, 0, 100, CancellationToken.None)).Select(Describe));
+    }
+
+    /// <summary>Events of every kind and every optional field, to parties 1..3 and to all, with gaps in the ids.</summary>
+    private static LineEvent[] SampleEvents()
+    {
+        var conflict = new Conflict(Guid.CreateVersion7(Now), 1, 2, EntityKind.Constraint, Guid.CreateVersion7(Now), 2, 7, 1, ConflictRegion.Between(Polygon(), Circle()));
+        var message = Guid.CreateVersion7(Now);
+        return
+        [
+            new LineEvent(1, 2, LineEventKind.Message, Now, MessageId: message, Party: 1),
+            new LineEvent(2, 1, LineEventKind.Conflict, Now.AddTicks(1), Party: 2, Reason: "a filing was refused: it conflicts with yours", Conflict: conflict),
+            new LineEvent(3, 2, LineEventKind.Conflict, Now.AddTicks(1), Party: 1, Reason: "your filing was refused", Conflict: conflict),
+            new LineEvent(4, 1, LineEventKind.Escalation, Now.AddMinutes(15), MessageId: message, Party: 1, Reason: "unanswered; escalation 1, priority Urgent"),
+            new LineEvent(5, 2, LineEventKind.Amended, Now.AddMinutes(16), MessageId: message, Party: 1, ReservationId: conflict.ReservationId, Version: 4),
+            new LineEvent(7, null, LineEventKind.LineDown, Now.AddMinutes(20), Party: 3, Reason: "2 line checks unanswered"),
+            new LineEvent(8, null, LineEventKind.LineUp, Now.AddMinutes(21), Party: 3, Reason: "answered a line check"),
+            new LineEvent(9, null, LineEventKind.Suspended, Now.AddMinutes(22), Party: 2, Reason: "consultations \"pending\" ✓"),
+            new LineEvent(10, 3, LineEventKind.Message, Now.AddMinutes(23), MessageId: Guid.CreateVersion7(Now)),
+            new LineEvent(16, null, LineEventKind.Resumed, Now.AddMinutes(24), Party: 2),
+            new LineEvent(17, 2, LineEventKind.Message, Now.AddMinutes(25)),
+            new LineEvent(18, 1, LineEventKind.Message, Now.AddMinutes(26)),
+        ];
+    }
+
+    private static PartySaved[] Parties(params int[] ids) => [.. ids.Select(id => new PartySaved(new Party(id, $"p{id}", Now)))];
+
+    private static void AssertSameMessage(Message expected, Message actual)
+    {
+        Assert.Equal(expected with { Proposal = null }, actual with { Proposal = null });
+        Assert.Equal(expected.Proposal is null, actual.Proposal is null);
+        if (expected.Proposal is { } p)
+        {
+            Assert.Equal(p.ReservationId, actual.Proposal!.ReservationId);
+            Assert.Equal(p.Version, actual.Proposal.Version);
+            AssertSameVolumes(p.Extents, actual.Proposal.Extents);
+        }
+    }
+
+    /// <summary>An event as comparable text: records compare footprints by reference.</summary>
+    private static string Describe(LineEvent e) => e.Conflict is { } c
+        ? $"{e with { Conflict = null }} {c with { Region = null! }} {c.Region.Start:O} {c.Region.End:O} {c.Region.AltitudeLower:R} {c.Region.AltitudeUpper:R} {GeoJson.Write(c.Region.Footprint)} {GeoJson.Write(c.Region.OtherFootprint)}"
+        : e.ToString();
+
     /// <summary>A log entry at <paramref name="index"/>: the store does not read entries, so any bytes do (zero bytes
     /// included, to show they are kept as binary).</summary>
     private static EntryAppended Entry(long index, DateTimeOffset recordedAt, int seed = 0)
