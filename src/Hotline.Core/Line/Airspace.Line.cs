@@ -72,17 +72,6 @@ public sealed partial class Airspace
                 return Outcome<Message>.Invalid("to", "a message goes to another party, or to all");
             }
 
-            var passesSuspension = draft.Type is MessageType.Emergency or MessageType.LineCheck or MessageType.LineCheckAnswer;
-            if (!passesSuspension && Standing(from).Suspended)
-            {
-                return Outcome<Message>.Forbidden("you have suspended your participation: only emergencies and line checks pass until you resume");
-            }
-
-            if (!passesSuspension && draft.To is { } addressee && Standing(addressee).Suspended)
-            {
-                return Outcome<Message>.Forbidden($"party {addressee} has suspended its participation: only emergencies and line checks pass");
-            }
-
             // What it answers must be addressed to the sender (or to all) and be of a type this one answers.
             MessageEntry? answered = null;
             if (draft.InReplyTo is { } replyTo)
@@ -97,6 +86,26 @@ public sealed partial class Airspace
                 {
                     return Outcome<Message>.Invalid("inReplyTo", $"a {draft.Type} does not answer a {answered.Message.Type}");
                 }
+
+                // A reply goes back to whoever sent what it answers, never on to others.
+                if (draft.To is { } stated && stated != answered.Message.From)
+                {
+                    return Outcome<Message>.Invalid("to", $"a reply goes to the sender of the message it answers (party {answered.Message.From})");
+                }
+            }
+
+            // During a suspension only emergencies and line checks pass, with their answers.
+            var passesSuspension = draft.Type is MessageType.Emergency or MessageType.LineCheck or MessageType.LineCheckAnswer
+                || (draft.Type == MessageType.Acknowledgement && answered?.Message.Type == MessageType.Emergency);
+            if (!passesSuspension && Standing(from).Suspended)
+            {
+                return Outcome<Message>.Forbidden("you have suspended your participation: only emergencies and line checks pass until you resume");
+            }
+
+            var addressee = answered?.Message.From ?? draft.To;
+            if (!passesSuspension && addressee is { } receiver && Standing(receiver).Suspended)
+            {
+                return Outcome<Message>.Forbidden($"party {receiver} has suspended its participation: only emergencies and line checks pass");
             }
 
             if (GuardText(from, draft) is { } hit)
@@ -105,7 +114,7 @@ public sealed partial class Airspace
             }
 
             var message = new Message(
-                Guid.CreateVersion7(now), from, draft.Type == MessageType.DeconflictionResponse ? answered!.Message.From : draft.To, draft.Type, now,
+                Guid.CreateVersion7(now), from, addressee, draft.Type, now,
                 draft.InReplyTo, draft.About, draft.Proposal, draft.Decision, draft.Emergency, draft.Text, draft.DiscloseLocation, _log.Size + _staged.Entries);
             var status = new MessageStatus(message.Id, InitialPriority(message), message.NeedsAnswer ? now + DeadlineOf(message) : null, null, null, 0);
 
@@ -114,10 +123,17 @@ public sealed partial class Airspace
             if (draft.Decision == Decision.Accept && answered!.Message.Proposal is { } proposal)
             {
                 var owner = CurrentReservation(proposal.ReservationId)?.Owner;
-                var signer = owner == from ? attestation : null;
                 if (owner != from && owner != answered.Message.From)
                 {
                     return Outcome<Message>.Invalid("inReplyTo", "the proposal is about a reservation neither side owns");
+                }
+
+                // The owner's own signed request authorises the change: the acceptance if the owner accepted, else
+                // the proposal the owner sent (it is in the log already, and is recorded again with the amendment).
+                var authority = owner == from ? attestation : answered.Attestation;
+                if (authority is null)
+                {
+                    return Outcome<Message>.Invalid("inReplyTo", "the proposal's signed request is no longer held; send the change as a new proposal");
                 }
 
                 var outcome = Amend(changes, proposal, between: (from, answered.Message.From));
@@ -127,24 +143,18 @@ public sealed partial class Airspace
                 }
 
                 amended = outcome.Value;
-                // The owner's own signed request authorises the change: the acceptance if the owner accepted, else
-                // the proposal the owner sent (it is in the log already, and is recorded again with the amendment).
-                var authority = signer ?? answered.Attestation;
-                if (authority is null)
-                {
-                    return Outcome<Message>.Invalid("inReplyTo", "the proposal's signed request is no longer held; send the change as a new proposal");
-                }
-
                 Record(changes, amended!.Owner, EntryKinds.ReservationAmended, amended.Id.ToString(), amended.Version, authority);
             }
 
+            message = message with { LogIndex = _log.Size + _staged.Entries };
             var receipt = Record(changes, from, KindOf(message), message.Id.ToString(), 1, attestation);
             Apply(changes, new MessageSaved(message, status) { Attestation = attestation });
             // Only a response answers a request or counter-proposal, only an answer a line check; an acknowledgement
             // answers an emergency.
             var answers = message.Type is MessageType.DeconflictionResponse or MessageType.LineCheckAnswer
                 || (message.Type == MessageType.Acknowledgement && answered?.Message.Type == MessageType.Emergency);
-            if (answered is not null && answered.Status.Open && answers)
+            // A late answer still closes it (a missed line check answered late brings the line back up).
+            if (answered is not null && answered.Message.NeedsAnswer && answered.Status.AnsweredAt is null && answers)
             {
                 Apply(changes, new MessageSaved(answered.Message, answered.Status with { AnsweredAt = now, AnsweredBy = message.Id }) { Attestation = answered.Attestation });
                 if (answered.Message.Type == MessageType.LineCheck)
@@ -348,8 +358,11 @@ public sealed partial class Airspace
         var others = conflicts.Where(c => c.OtherOwner != between.A && c.OtherOwner != between.B).ToList();
         if (others.Count > 0)
         {
+            ConflictEvents(changes, others, refused: true);
             return new Outcome<Reservation>(OutcomeKind.Conflicts, Conflicts: others);
         }
+
+        ConflictEvents(changes, conflicts, refused: false);
 
         var amended = current with { Extents = proposal.Extents, Version = current.Version + 1, UpdatedAt = _time.GetUtcNow() };
         Apply(changes, new ReservationSaved(amended));
