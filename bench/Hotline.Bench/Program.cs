@@ -16,5 +16,10 @@ if (args.Length > 0 && args[0] == "server-load")
     return await ServerLoad.RunAsync(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == "line-load")
+{
+    return await LineLoad.RunAsync(args[1..]);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Workload).Assembly).Run(args);
 return 0;
