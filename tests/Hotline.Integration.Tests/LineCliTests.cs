@@ -61,8 +61,8 @@ public sealed class LineCliTests : IAsyncLifetime
         Assert.Equal($"Emergency {emergency} from party {coalition.Id} [Flash]", third[4]);
         Assert.True(long.Parse(first[0], CultureInfo.InvariantCulture) < long.Parse(second[0], CultureInfo.InvariantCulture) && long.Parse(second[0], CultureInfo.InvariantCulture) < long.Parse(third[0], CultureInfo.InvariantCulture), "event ids increase");
 
-        // `line ack` sends no `to`: the server addresses it to all (see AnAcknowledgementFromTheCommandLineGoesToTheSenderOnly).
-        var ack = SentId(await Succeeds(ruMod, "line", "ack", $"{emergency}"), "Acknowledgement", "all");
+        // `line ack` sends no `to`: a reply goes to the sender of what it answers, not to all.
+        var ack = SentId(await Succeeds(ruMod, "line", "ack", $"{emergency}"), "Acknowledgement", $"party {coalition.Id}");
         using var asSender = new HttpClient { BaseAddress = new Uri(Server) };
         asSender.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", coalition.Token);
         var answered = JsonNode.Parse(await asSender.GetStringAsync($"/v1/line/messages/{emergency}"))!;
@@ -113,19 +113,6 @@ public sealed class LineCliTests : IAsyncLifetime
         Assert.Contains($"party {ruMod.Id}\tup\tmissed checks 0\n", (await Succeeds(coalition, "line", "status")).Output, StringComparison.Ordinal);
         Assert.Equal(["Resumed", $"party {ruMod.Id}"], (await follow.NextAsync())[2..4]);
         SentId(await Succeeds(coalition, "line", "send", "text", "--to", $"{ruMod.Id}", "--text", "radio check"), "FreeText", $"party {ruMod.Id}");
-    }
-
-    [Fact(Skip = "Bug: `line ack ID` sends no `to`, and Airspace.SendAsync addresses only a DeconflictionResponse to the sender of what it answers, so an acknowledgement (and a line check answer) goes to every party (see the report)")]
-    public async Task AnAcknowledgementFromTheCommandLineGoesToTheSenderOnly()
-    {
-        var coalition = await NewPartyAsync("coalition");
-        var ruMod = await NewPartyAsync("ru-mod");
-        var emergency = SentId(
-            await Succeeds(coalition, "line", "send", "emergency", "--to", $"{ruMod.Id}", "--position", "36.4,37.2", "--need", "medical evacuation"),
-            "Emergency",
-            $"party {ruMod.Id}");
-
-        SentId(await Succeeds(ruMod, "line", "ack", $"{emergency}"), "Acknowledgement", $"party {coalition.Id}");
     }
 
     /// <summary>The message id from <c>sent TYPE ID to WHOM, ...</c>.</summary>
