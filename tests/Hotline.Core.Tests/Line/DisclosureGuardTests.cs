@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using Xunit.Abstractions;
 using Hotline.Geo;
 
@@ -480,56 +478,16 @@ public sealed class DisclosureGuardTests
         }
     }
 
-    public static TheoryData<string> Timed => new()
-    {
-        // Chatter with one location: the usual message.
-        string.Concat(Enumerable.Repeat("VIPER11 FL350 heading 270 at 250 kt, squawk 7700, on 121.5 MHz at 10:45:30Z; v1.2.3 host 10.0.0.1; ", 5))
-            + "hold 36.123, 37.456",
-        // A message that wakes every pattern family.
-        string.Concat(Enumerable.Repeat("Tanker 3 nm east moved N at 10:45Z; RCH123 on 243.0 at FL250, 5 s apart; ", 6))
-            + "36°12'N 37°27'E 361234N0372721E 37SBA1234567890 37S 412345 4012345",
-    };
-
-    [Theory]
-    [MemberData(nameof(Timed))]
-    public void AFiveHundredCharacterMessageChecksInUnderFiftyMicroseconds(string text)
-    {
-        Assert.InRange(text.Length, 480, 540);
-        for (var i = 0; i < 300; i++)
-        {
-            Guard.Check(text, _ => false);
-        }
-
-        // The best of many short batches, so that other work on a shared machine does not decide the outcome.
-        var best = double.MaxValue;
-        for (var batch = 0; batch < 100; batch++)
-        {
-            var watch = Stopwatch.StartNew();
-            for (var i = 0; i < 10; i++)
-            {
-                Guard.Check(text, _ => false);
-            }
-
-            best = Math.Min(best, watch.Elapsed.TotalMicroseconds / 10);
-        }
-
-        // The budget is for optimised code; a Debug build of Hotline.Core runs without the JIT optimiser, about 5x
-        // slower (measured), and gets a budget to match.
-        var optimised = typeof(DisclosureGuard).Assembly.GetCustomAttribute<DebuggableAttribute>()?.IsJITOptimizerDisabled != true;
-        var budget = optimised ? 50 : 250;
-        _output.WriteLine($"{best:F1} µs per check ({(optimised ? "optimised" : "unoptimised")}, budget {budget} µs)");
-        Assert.True(best < budget, $"{best:F1} µs per check, budget {budget} µs");
-    }
-
+    /// <summary>Near-misses repeated to the length limit: every pattern runs under a match timeout, which would throw
+    /// on catastrophic backtracking; the speed itself is measured in bench (GuardBenchmarks).</summary>
     [Fact]
-    public void PathologicalInputFinishesQuickly()
+    public void PathologicalInputIsScannedWithinTheMatchTimeouts()
     {
         var text = string.Concat(Enumerable.Repeat("36°12'34 36 12 34 N 1.1, ", 400))[..DisclosureGuard.MaxInputLength];
-        var watch = Stopwatch.StartNew();
 
-        Guard.Find(text);
+        var hits = Guard.Find(text);
 
-        Assert.InRange(watch.ElapsedMilliseconds, 0, 1_000);
+        Assert.All(hits, h => Assert.InRange(h.Start, 0, text.Length - 1));
     }
 
     private static string F(double value, int decimals) => value.ToString("F" + decimals, CultureInfo.InvariantCulture);
