@@ -243,7 +243,7 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
     {
         ArgumentNullException.ThrowIfNull(changes);
         await using var transaction = (SqliteTransaction)await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        SqliteCommand? appendEntry = null;
+        SqliteCommand? appendEntry = null, saveMessage = null, appendEvent = null;
         var logSize = _logSize ??= await CountEntriesAsync(transaction, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -298,14 +298,15 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
                         command.Parameters.AddWithValue("$id", d.Id.ToString());
                         break;
                     case MessageSaved m:
-                        command.CommandText = """
+                        saveMessage ??= Prepare(transaction, """
                             INSERT INTO line_messages (id, message, status) VALUES ($id, $message, $status)
                             ON CONFLICT (id) DO UPDATE SET status = excluded.status
-                            """;
-                        command.Parameters.AddWithValue("$id", m.Message.Id.ToString());
-                        command.Parameters.AddWithValue("$message", LineCodec.Write(m.Message));
-                        command.Parameters.AddWithValue("$status", LineCodec.Write(m.Status));
-                        break;
+                            """, "$id", "$message", "$status");
+                        saveMessage.Parameters[0].Value = m.Message.Id.ToString();
+                        saveMessage.Parameters[1].Value = LineCodec.Write(m.Message);
+                        saveMessage.Parameters[2].Value = LineCodec.Write(m.Status);
+                        await saveMessage.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                        continue;
                     case LineStandingSaved st:
                         command.CommandText = """
                             INSERT INTO line_standings (party, standing) VALUES ($party, $standing)
@@ -315,11 +316,12 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
                         command.Parameters.AddWithValue("$standing", LineCodec.Write(st.Standing));
                         break;
                     case LineEventAppended ev:
-                        command.CommandText = "INSERT INTO line_events (id, recipient, event) VALUES ($id, $recipient, $event)";
-                        command.Parameters.AddWithValue("$id", ev.Event.Id);
-                        command.Parameters.AddWithValue("$recipient", (object?)ev.Event.Recipient ?? DBNull.Value);
-                        command.Parameters.AddWithValue("$event", LineCodec.Write(ev.Event));
-                        break;
+                        appendEvent ??= Prepare(transaction, "INSERT INTO line_events (id, recipient, event) VALUES ($id, $recipient, $event)", "$id", "$recipient", "$event");
+                        appendEvent.Parameters[0].Value = ev.Event.Id;
+                        appendEvent.Parameters[1].Value = (object?)ev.Event.Recipient ?? DBNull.Value;
+                        appendEvent.Parameters[2].Value = LineCodec.Write(ev.Event);
+                        await appendEvent.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                        continue;
                     case PartyKeySaved k:
                         command.CommandText = "INSERT INTO party_keys (key_id, party_id, public_key, added_at) VALUES ($id, $party, $key, $at)";
                         command.Parameters.AddWithValue("$id", k.Key.Key.KeyId);
@@ -335,18 +337,8 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
                         }
 
                         // One prepared statement for all the entries of a batch: it is the hot part of a big batch.
-                        if (appendEntry is null)
-                        {
-                            appendEntry = _connection.CreateCommand();
-                            appendEntry.Transaction = transaction;
-                            appendEntry.CommandText = "INSERT INTO log_entries (idx, entry, leaf, recorded_at, nonce, body) VALUES ($idx, $entry, $leaf, $at, $nonce, $body)";
-                            foreach (var name in (string[])["$idx", "$entry", "$leaf", "$at", "$nonce", "$body"])
-                            {
-                                appendEntry.Parameters.Add(new SqliteParameter { ParameterName = name });
-                            }
-
-                            appendEntry.Prepare();
-                        }
+                        appendEntry ??= Prepare(transaction, "INSERT INTO log_entries (idx, entry, leaf, recorded_at, nonce, body) VALUES ($idx, $entry, $leaf, $at, $nonce, $body)",
+                            "$idx", "$entry", "$leaf", "$at", "$nonce", "$body");
 
                         appendEntry.Parameters[0].Value = e.Index;
                         appendEntry.Parameters[1].Value = e.Entry;
@@ -374,13 +366,31 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
         }
         finally
         {
-            if (appendEntry is not null)
+            foreach (var prepared in (SqliteCommand?[])[appendEntry, saveMessage, appendEvent])
             {
-                await appendEntry.DisposeAsync().ConfigureAwait(false);
+                if (prepared is not null)
+                {
+                    await prepared.DisposeAsync().ConfigureAwait(false);
+                }
             }
         }
 
         _logSize = logSize;
+    }
+
+    /// <summary>A statement prepared once for every row of its kind in a batch.</summary>
+    private SqliteCommand Prepare(SqliteTransaction transaction, string sql, params string[] parameters)
+    {
+        var command = _connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var name in parameters)
+        {
+            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        command.Prepare();
+        return command;
     }
 
     private async Task<long> CountEntriesAsync(SqliteTransaction transaction, CancellationToken cancellationToken)
