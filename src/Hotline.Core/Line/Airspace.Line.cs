@@ -195,7 +195,7 @@ public sealed partial class Airspace
         }
 
         var now = _time.GetUtcNow();
-        var due = Read(s => s.Messages.Values.Where(m => m.Status.Open && m.Status.Deadline <= now).Select(m => m.Message.Id).ToList());
+        var due = Read(s => s.OpenDeadlines.TakeWhile(d => d.Ticks <= now.UtcTicks).Select(d => d.Id).ToList());
         if (due.Count == 0)
         {
             return 0;
@@ -559,6 +559,9 @@ public sealed partial class Airspace
 
         private readonly Queue<Guid> _messageOrder = new();
 
+        /// <summary>The open messages by deadline, so that checking deadlines looks only at what is due.</summary>
+        public SortedSet<(long Ticks, Guid Id)> OpenDeadlines { get; } = [];
+
         public Dictionary<int, LineStanding> Standings { get; } = [];
 
         /// <summary>The newest events, in id order (the stream reads older ones from the store).</summary>
@@ -589,6 +592,16 @@ public sealed partial class Airspace
         /// store and the log; a reply to one is refused as unknown).</summary>
         private void Keep(MessageEntry entry)
         {
+            if (Messages.TryGetValue(entry.Message.Id, out var previous) && previous.Status.Open)
+            {
+                OpenDeadlines.Remove((previous.Status.Deadline!.Value.UtcTicks, previous.Message.Id));
+            }
+
+            if (entry.Status.Open)
+            {
+                OpenDeadlines.Add((entry.Status.Deadline!.Value.UtcTicks, entry.Message.Id));
+            }
+
             if (Messages.TryAdd(entry.Message.Id, entry))
             {
                 _messageOrder.Enqueue(entry.Message.Id);
