@@ -4,8 +4,8 @@ namespace Hotline.Ledger.Tests.Merkle;
 
 /// <summary>
 /// Every inclusion and consistency probe of transparency-dev/merkle's testdata, decided as that library decides it.
-/// The subtreeinclusion/ and subtreeconsistency/ probes (draft Merkle-tree-certificate subtrees) are skipped:
-/// Hotline does not implement subtree proofs.
+/// The subtreeinclusion/ and subtreeconsistency/ probes (draft Merkle-tree-certificate subtrees) are run by
+/// SubtreeVectorTests.
 /// </summary>
 public sealed class TransparencyDevProbeTests
 {
