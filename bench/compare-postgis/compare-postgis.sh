@@ -140,8 +140,12 @@ for n in "${sizes[@]}"; do
   # documented tolerance: a reported conflict is real to within 1 cm).
   verdict=yes
   if [ -s "$work/disagree-$n.csv" ]; then
-    # Within tolerance: the referee puts the two footprints within 1 cm of touching, and Hotline missed no overlap.
-    verdict=$(awk -F, '$5 > 0.01 || ($1 == "postgis-only" && $5 == 0) {bad=1} END {print bad ? "no:" : "yes, except pairs within 1 cm of touching:"}' "$work/disagree-ref-$n.csv" 2>/dev/null || echo "no:")
+    # Hotline is held to its contract against the referee: no overlap missed, nothing reported beyond 1 cm of touching.
+    # Pairs only PostGIS reports although the referee puts them more than 1 cm apart are PostGIS's error; counted apart.
+    verdict=$(awk -F, '($1 == "postgis-only" && $5 == 0) || ($1 == "hotline-only" && $5 > 0.01) {bad++}
+      $1 == "postgis-only" && $5 > 0.01 {pg++}
+      END {if (bad) print "no:"; else if (pg) printf "no, PostGIS alone errs (%d pairs it reports the referee puts > 1 cm apart; Hotline within contract):\n", pg; else print "yes, except pairs within 1 cm of touching:"}' \
+      "$work/disagree-ref-$n.csv" 2>/dev/null || echo "no:")
   fi
   sed "s/@AGREE@/$verdict/" "$work/rows-$n.md" >> "$rows"
   { cat "$work/notes-$n.md"
