@@ -342,12 +342,16 @@ internal static class Commands
             Console.WriteLine($"key {key.PublicKey.KeyId} {key.PublicKey.ToBase64()}");
             return 0;
         });
-        var register = new Command("register", "Register my signing key (--key) with the server");
+        var add = new Option<string?>("--add") { Description = "Register the key in this file, signing with my current key (--key)" };
+        var register = new Command("register", "Register my first signing key (--key), or with --add another one, signed by the current") { add };
         register.SetAction(async (parse, ct) =>
         {
-            using var key = SigningKey(parse, operatorCommand: false);
+            using var key = SigningKey(parse, operatorCommand: false) ?? throw new CliException("no signing key: pass --key FILE or set HOTLINE_KEY", 2);
+            using var added = parse.GetValue(add) is { } path
+                ? System.IO.File.Exists(path) ? PartySigningKey.FromSeed(System.IO.File.ReadAllText(path)) : throw new CliException($"{path}: no such key file", 2)
+                : null;
             using var client = Client(parse, operatorCommand: false, key);
-            var body = await Send(client, HttpMethod.Post, "/v1/keys", new { publicKey = key!.PublicKey.ToBase64() }, ct);
+            var body = await Send(client, HttpMethod.Post, "/v1/keys", new { publicKey = (added ?? key).PublicKey.ToBase64() }, ct);
             Console.WriteLine($"registered {body["keyId"]} for party {body["party"]}");
             return 0;
         });

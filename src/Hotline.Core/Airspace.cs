@@ -30,6 +30,10 @@ public sealed partial class Airspace : IAsyncDisposable
     private State _state = new();
     private readonly Staged _staged = new();
     private readonly MerkleTree _log = new();
+
+    // The writer's memory of every nonce it was shown within the replay window, whatever the outcome.
+    private readonly Dictionary<Guid, DateTimeOffset> _received = [];
+    private readonly Queue<(Guid Nonce, DateTimeOffset At)> _receivedOrder = new();
     private Task _writer = Task.CompletedTask;
 
     private Airspace(IAirspaceStore store, AirspaceOptions options, TimeProvider time)
@@ -135,8 +139,9 @@ public sealed partial class Airspace : IAsyncDisposable
         Read(s => s.Keys.Values.Where(k => k.PartyId == partyId).OrderBy(k => k.AddedAt).ToList());
 
     /// <summary>
-    /// Registers a public key to the calling party. The request must be signed by that very key (proof that the
-    /// caller holds it); it is the only request not signed by an already registered key.
+    /// Registers a public key to the calling party. A party's first key is registered by a request signed with that
+    /// very key (proof that the caller holds it); once a party holds a key, another is added only by a request signed
+    /// with one it holds, so a bearer credential alone (which the operator can issue) cannot add keys.
     /// </summary>
     public Task<Outcome<PartyKey>> AddPartyKeyAsync(Principal caller, PartyPublicKey key, Attestation attestation, CancellationToken cancellationToken)
     {
@@ -147,12 +152,13 @@ public sealed partial class Airspace : IAsyncDisposable
             return Task.FromResult(Outcome<PartyKey>.Forbidden("only parties register keys; the operator's key is the server's"));
         }
 
-        if (Verify<PartyKey>(caller, attestation, selfSigned: key) is { } bad)
+        var party = caller.PartyId!.Value;
+        var holdsKeys = Read(s => s.Keys.Values.Any(k => k.PartyId == party));
+        if (Verify<PartyKey>(caller, attestation, selfSigned: holdsKeys ? null : key) is { } bad)
         {
             return Task.FromResult(bad);
         }
 
-        var party = caller.PartyId!.Value;
         return SubmitAsync(changes =>
         {
             if (Replayed<PartyKey>(attestation) is { } replay)
@@ -163,6 +169,12 @@ public sealed partial class Airspace : IAsyncDisposable
             if (_state.Keys.ContainsKey(key.KeyId) || _staged.Layer.Keys.ContainsKey(key.KeyId))
             {
                 return new(OutcomeKind.Duplicate, Field: "publicKey", Detail: $"key {key.KeyId} is already registered");
+            }
+
+            // Decided again on the writer: a first key registered meanwhile makes this one a second key.
+            if (!holdsKeys && _state.Keys.Values.Concat(_staged.Layer.Keys.Values).Any(k => k.PartyId == party))
+            {
+                return Outcome<PartyKey>.BadSignature("the party holds a key now: sign with it to add another");
             }
 
             var registered = new PartyKey(party, key, _time.GetUtcNow());
@@ -564,11 +576,28 @@ public sealed partial class Airspace : IAsyncDisposable
         return request.VerifiesWith(key) ? null : Outcome<T>.BadSignature("the signature does not match the request");
     }
 
-    /// <summary>On the writer: refuses a request whose nonce the log already holds.</summary>
-    private Outcome<T>? Replayed<T>(Attestation attestation) =>
-        _state.Nonces.ContainsKey(attestation.Request.Nonce) || _staged.Layer.Nonces.ContainsKey(attestation.Request.Nonce)
-            ? new Outcome<T>(OutcomeKind.Duplicate, Detail: $"this request (nonce {attestation.Request.Nonce}) was already received")
-            : null;
+    /// <summary>On the writer: refuses a request whose nonce was already received — recorded in the log, or refused
+    /// (a refused request must not succeed when replayed later, once conditions change). Refused ones are remembered
+    /// in memory for the replay window.</summary>
+    private Outcome<T>? Replayed<T>(Attestation attestation)
+    {
+        var nonce = attestation.Request.Nonce;
+        if (_state.Nonces.ContainsKey(nonce) || _staged.Layer.Nonces.ContainsKey(nonce) || _received.ContainsKey(nonce))
+        {
+            return new Outcome<T>(OutcomeKind.Duplicate, Detail: $"this request (nonce {nonce}) was already received");
+        }
+
+        var now = _time.GetUtcNow();
+        _received[nonce] = now;
+        _receivedOrder.Enqueue((nonce, now));
+        var windowStart = NonceWindowStart;
+        while (_receivedOrder.TryPeek(out var oldest) && oldest.At < windowStart)
+        {
+            _received.Remove(_receivedOrder.Dequeue().Nonce);
+        }
+
+        return null;
+    }
 
     /// <summary>On the writer: stages the log entry of an accepted write, at the next index.</summary>
     private LogReceipt Record(List<Change> changes, int party, string kind, string subject, long version, Attestation attestation, PartyPublicKey? key = null)
@@ -1087,6 +1116,12 @@ public sealed partial class Airspace : IAsyncDisposable
             }
 
             var entity = create(previous?.Seq ?? _nextSeq++);
+            if (entity.Extents.Count > 1 << ExtentBits)
+            {
+                // The index keys extents by 8 bits: more would overwrite another entity's extents.
+                throw new InvalidOperationException($"an entity has at most {1 << ExtentBits} extents, not {entity.Extents.Count}");
+            }
+
             map[id] = entity;
             BySeq[entity.Seq] = entity;
             if (live)

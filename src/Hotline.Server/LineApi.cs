@@ -102,12 +102,15 @@ internal static class LineApi
                     }
 
                     cursor = Math.Max(cursor, seen);
+                    // Wait for newer events anywhere, with a keep-alive comment every 15 s; the wait is cancelled
+                    // (not left registered) when it times out.
+                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    wait.CancelAfter(TimeSpan.FromSeconds(15));
                     try
                     {
-                        // Wait for newer events anywhere, with a keep-alive comment every 15 s.
-                        await airspace.WaitForEventsAsync(seen, ct).WaitAsync(TimeSpan.FromSeconds(15), ct);
+                        await airspace.WaitForEventsAsync(seen, wait.Token);
                     }
-                    catch (TimeoutException)
+                    catch (OperationCanceledException) when (!ct.IsCancellationRequested)
                     {
                         await http.Response.WriteAsync(": keep-alive\n\n", ct);
                         await http.Response.Body.FlushAsync(ct);

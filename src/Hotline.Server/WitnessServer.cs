@@ -49,7 +49,8 @@ public static class WitnessServer
                 switch (result.Outcome)
                 {
                     case WitnessOutcome.Cosigned:
-                        await PersistAsync(dataDirectory, result.Checkpoint!, body, ct);
+                        // Not cancelled by the client going away: the witness's memory is already ahead of its disk.
+                        await PersistAsync(dataDirectory, result.Checkpoint!, body, CancellationToken.None);
                         return Results.Text(result.ResponseBody, "text/plain; charset=utf-8");
                     case WitnessOutcome.Conflict:
                         return Results.Text($"{result.LatestSize}\n", "text/x.tlog.size", statusCode: StatusCodes.Status409Conflict);

@@ -70,6 +70,7 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
             CREATE TABLE IF NOT EXISTS line_messages (id TEXT PRIMARY KEY, message TEXT NOT NULL, status TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS line_standings (party INTEGER PRIMARY KEY, standing TEXT NOT NULL);
             CREATE TABLE IF NOT EXISTS line_events (id INTEGER PRIMARY KEY, recipient INTEGER, event TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS line_events_recipient ON line_events (recipient, id);
             INSERT INTO meta (key, value) VALUES ('schema_version', '2') ON CONFLICT (key) DO NOTHING;
             -- Version 1 had no keys and no log: the tables above are all it lacks, and its log starts empty.
             UPDATE meta SET value = '2' WHERE key = 'schema_version' AND value = '1';

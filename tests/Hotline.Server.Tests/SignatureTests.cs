@@ -381,13 +381,13 @@ public sealed class SignatureTests(ServerFixture fixture) : IClassFixture<Server
     // ---- key registration -------------------------------------------------------------------------------------
 
     [Fact]
-    public async Task APartyRegistersASecondKeySignedWithThatKeyAndThenSignsWithIt()
+    public async Task APartyRegistersASecondKeySignedWithItsFirstKeyAndThenSignsWithIt()
     {
         var party = await fixture.NewPartyAsync("two-keys");
         using var second = PartySigningKey.Generate();
         var body = new JsonObject { ["publicKey"] = second.PublicKey.ToBase64() }.ToJsonString();
 
-        var registered = await SendSignedAsync(HttpMethod.Post, "/v1/keys", party.Token, body, second);
+        var registered = await SendSignedAsync(HttpMethod.Post, "/v1/keys", party.Token, body, party.Key);
 
         Assert.True(registered.Status == HttpStatusCode.Created, registered.ToString());
         Assert.Equal(second.PublicKey.KeyId, registered["keyId"]);
@@ -417,17 +417,34 @@ public sealed class SignatureTests(ServerFixture fixture) : IClassFixture<Server
     }
 
     [Fact]
-    public async Task RegisteringAKeyWithARequestSignedByAnotherKeyIsRefused()
+    public async Task OnceAPartyHoldsAKeyABearerCredentialAloneCannotAddAnother()
     {
+        // The operator can issue itself a credential of the party, but it does not hold the party's key: a key signed
+        // only by itself (or by any key the party does not hold) is refused.
         var party = await fixture.NewPartyAsync("unproven-key");
         using var second = PartySigningKey.Generate();
         var body = new JsonObject { ["publicKey"] = second.PublicKey.ToBase64() }.ToJsonString();
 
-        // Signed with the party's registered key, but that does not prove it holds the new one.
-        var reply = await SendSignedAsync(HttpMethod.Post, "/v1/keys", party.Token, body, party.Key);
+        var reply = await SendSignedAsync(HttpMethod.Post, "/v1/keys", party.Token, body, second);
 
-        AssertBadSignature(reply, $"signed with that key ({second.PublicKey.KeyId})");
+        AssertBadSignature(reply, $"key {second.PublicKey.KeyId} is not registered to you");
         Assert.Single((await _client.GetAsync($"/v1/parties/{party.Id}/keys", party.Token)).Array);
+    }
+
+    [Fact]
+    public async Task APartysFirstKeyIsRegisteredWithARequestSignedByThatKeyOnly()
+    {
+        var created = await _client.PostAsync("/v1/parties", fixture.OperatorToken, new JsonObject { ["name"] = $"keyless-{Guid.NewGuid():N}" });
+        Assert.Equal(HttpStatusCode.Created, created.Status);
+        var token = created["token"]!;
+        using var first = PartySigningKey.Generate();
+        using var other = PartySigningKey.Generate();
+        var body = new JsonObject { ["publicKey"] = first.PublicKey.ToBase64() }.ToJsonString();
+
+        AssertBadSignature(await SendSignedAsync(HttpMethod.Post, "/v1/keys", token, body, other), $"signed with that key ({first.PublicKey.KeyId})");
+        var registered = await SendSignedAsync(HttpMethod.Post, "/v1/keys", token, body, first);
+
+        Assert.True(registered.Status == HttpStatusCode.Created, registered.ToString());
     }
 
     [Fact]
@@ -437,13 +454,13 @@ public sealed class SignatureTests(ServerFixture fixture) : IClassFixture<Server
         var other = await fixture.NewPartyAsync("dup-key-other");
         using var second = PartySigningKey.Generate();
         string Body(PartySigningKey k) => new JsonObject { ["publicKey"] = k.PublicKey.ToBase64() }.ToJsonString();
-        Assert.Equal(HttpStatusCode.Created, (await SendSignedAsync(HttpMethod.Post, "/v1/keys", party.Token, Body(second), second)).Status);
+        Assert.Equal(HttpStatusCode.Created, (await SendSignedAsync(HttpMethod.Post, "/v1/keys", party.Token, Body(second), party.Key)).Status);
 
         foreach (var reply in new[]
         {
-            await SendSignedAsync(HttpMethod.Post, "/v1/keys", party.Token, Body(second), second),       // again, fresh nonce
-            await SendSignedAsync(HttpMethod.Post, "/v1/keys", party.Token, Body(party.Key), party.Key), // its first key
-            await SendSignedAsync(HttpMethod.Post, "/v1/keys", other.Token, Body(second), second),       // another party's key
+            await SendSignedAsync(HttpMethod.Post, "/v1/keys", party.Token, Body(second), party.Key),    // again, fresh nonce
+            await SendSignedAsync(HttpMethod.Post, "/v1/keys", party.Token, Body(party.Key), second),    // its first key
+            await SendSignedAsync(HttpMethod.Post, "/v1/keys", other.Token, Body(second), other.Key),    // another party's key
         })
         {
             var problem = AssertProblem(reply, HttpStatusCode.Conflict);
@@ -503,7 +520,7 @@ public sealed class SignatureTests(ServerFixture fixture) : IClassFixture<Server
         await Expect(_client.PostAsync($"/v1/reservations/{filed["id"]}/end", party.Token, new JsonObject { ["version"] = 2 }), HttpStatusCode.OK);
         var constraint = await Expect(_client.PostAsync("/v1/constraints", party.Token, new JsonObject { ["extents"] = new JsonArray(Extent(Square(NextArea()))) }), HttpStatusCode.Created);
         await Expect(_client.DeleteAsync($"/v1/constraints/{constraint["id"]}", party.Token), HttpStatusCode.OK);
-        await Expect(SendSignedAsync(HttpMethod.Post, "/v1/keys", party.Token, new JsonObject { ["publicKey"] = second.PublicKey.ToBase64() }.ToJsonString(), second), HttpStatusCode.Created);
+        await Expect(SendSignedAsync(HttpMethod.Post, "/v1/keys", party.Token, new JsonObject { ["publicKey"] = second.PublicKey.ToBase64() }.ToJsonString(), party.Key), HttpStatusCode.Created);
         await Expect(_client.PostAsync($"/v1/parties/{party.Id}/credentials", fixture.OperatorToken, body: null), HttpStatusCode.Created);
         await Expect(_client.PostAsync("/v1/parties", fixture.OperatorToken, new JsonObject { ["name"] = $"receipt-{Guid.NewGuid():N}" }), HttpStatusCode.Created);
 

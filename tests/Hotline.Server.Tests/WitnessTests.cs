@@ -334,9 +334,18 @@ public sealed class WitnessTests : IAsyncLifetime
         var party = await NewPartyAsync(server);
 
         var (index, _) = await LogProbe.FileAsync(server.Client, party);
-        var (checkpoint, note, _) = await LogProbe.WaitForSizeAsync(server.Client.Http, _logKey, index + 1);
+        var (checkpoint, _, _) = await LogProbe.WaitForSizeAsync(server.Client.Http, _logKey, index + 1);
+
+        // Witnesses are asked in the background: wait until this one has cosigned the checkpoint (after a 409 that
+        // tells the log the size it holds), then look at what the log serves.
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(10);
+        while (!witness.Exchanges.Any(e => e.Status == 200 && e.NewSize == checkpoint.Size) && DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
 
         Assert.Contains(witness.Exchanges, e => e.Status == 200 && e.NewSize == checkpoint.Size);
+        var (_, note, _) = await LogProbe.WaitForSizeAsync(server.Client.Http, _logKey, checkpoint.Size);
         Assert.Equal(new[] { Origin }, note.Signatures.Select(s => s.Name));
         Assert.Empty(note.Unverified);
     }

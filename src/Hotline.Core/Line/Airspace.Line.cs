@@ -39,22 +39,37 @@ public sealed partial class Airspace
     public void UseLineOptions(LineOptions options) => _line = options ?? throw new ArgumentNullException(nameof(options));
 
     /// <summary>Sends a message on the line.</summary>
-    public Task<Outcome<Message>> SendAsync(Principal caller, MessageDraft draft, Attestation attestation, CancellationToken cancellationToken)
+    public async Task<Outcome<Message>> SendAsync(Principal caller, MessageDraft draft, Attestation attestation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(draft);
         var from = caller.Role == Role.Operator ? LogEntry.OperatorParty : caller.PartyId!.Value;
         if (caller.Role == Role.Operator && draft.Type is not (MessageType.Notice or MessageType.LineCheck or MessageType.Acknowledgement or MessageType.FreeText))
         {
-            return Task.FromResult(Outcome<Message>.Forbidden("the operator sends notices, line checks, acknowledgements and free text only"));
+            return Outcome<Message>.Forbidden("the operator sends notices, line checks, acknowledgements and free text only");
         }
 
         if ((CheckDraft(draft) ?? Verify<Message>(caller, attestation)) is { } invalid)
         {
-            return Task.FromResult(invalid);
+            return invalid;
         }
 
-        return SubmitAsync(changes =>
+        // The guard runs here, on the caller's thread against the committed state, never on the single writer: a
+        // text full of coordinates costs its sender, not everyone's writes.
+        if (GuardText(from, draft) is { } hit)
+        {
+            return hit;
+        }
+
+        // An acceptance may need the proposer's signed request; after a restart it is only in the log.
+        Attestation? stored = null;
+        if (draft.Decision == Decision.Accept && draft.InReplyTo is { } acceptedId
+            && Read(s => s.Messages.TryGetValue(acceptedId, out var m) && m.Attestation is null ? m.Message.LogIndex : (long?)null) is { } index)
+        {
+            stored = await LoadAttestationAsync(index, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await SubmitAsync(changes =>
         {
             if (Replayed<Message>(attestation) is { } replay)
             {
@@ -108,11 +123,6 @@ public sealed partial class Airspace
                 return Outcome<Message>.Forbidden($"party {receiver} has suspended its participation: only emergencies and line checks pass");
             }
 
-            if (GuardText(from, draft) is { } hit)
-            {
-                return hit;
-            }
-
             var message = new Message(
                 Guid.CreateVersion7(now), from, addressee, draft.Type, now,
                 draft.InReplyTo, draft.About, draft.Proposal, draft.Decision, draft.Emergency, draft.Text, draft.DiscloseLocation, _log.Size + _staged.Entries);
@@ -130,7 +140,7 @@ public sealed partial class Airspace
 
                 // The owner's own signed request authorises the change: the acceptance if the owner accepted, else
                 // the proposal the owner sent (it is in the log already, and is recorded again with the amendment).
-                var authority = owner == from ? attestation : answered.Attestation;
+                var authority = owner == from ? attestation : answered.Attestation ?? stored;
                 if (authority is null)
                 {
                     return Outcome<Message>.Invalid("inReplyTo", "the proposal's signed request is no longer held; send the change as a new proposal");
@@ -171,7 +181,15 @@ public sealed partial class Airspace
             }
 
             return Outcome<Message>.Ok(message, receipt);
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The signed request recorded at a log entry, with its body, read back from the store.</summary>
+    private async Task<Attestation?> LoadAttestationAsync(long index, CancellationToken cancellationToken)
+    {
+        var entries = await ReadLogEntriesAsync(index, 1, cancellationToken).ConfigureAwait(false);
+        var body = await ReadRequestBodyAsync(index, cancellationToken).ConfigureAwait(false);
+        return entries.Count == 1 && body is not null ? new Attestation(LogEntry.Decode(entries[0]).Request, body) : null;
     }
 
     /// <summary>Suspends the calling party's participation (only emergencies and line checks pass); all are told.</summary>
@@ -438,7 +456,16 @@ public sealed partial class Airspace
 
         foreach (var (field, text) in texts)
         {
-            var decision = _guard.Check(text, position => IsOwnPosition(from, position));
+            GuardDecision decision;
+            try
+            {
+                decision = Read(s => _guard.Check(text, position => IsOwnPosition(s, from, position)));
+            }
+            catch (Exception e) when (e is ArgumentException or System.Text.RegularExpressions.RegexMatchTimeoutException)
+            {
+                return Outcome<Message>.Invalid(field, $"the text cannot be checked for locations ({e.Message}); it is not sent");
+            }
+
             if (decision.Offending.Count == 0)
             {
                 continue;
@@ -459,21 +486,24 @@ public sealed partial class Airspace
         return null;
     }
 
-    /// <summary>A position the sender may state: inside one of its own live reservations, or one of its emergency positions.</summary>
-    private bool IsOwnPosition(int party, LatLng position)
+    /// <summary>A position the sender may state (under the read lock): inside one of its own live reservations (found
+    /// through the conflict index), or within 100 m of one of its own emergency positions.</summary>
+    private static bool IsOwnPosition(State s, int party, LatLng position)
     {
         var point = CircleFootprint.Create(position, 1);
-        foreach (var entity in _state.Reservations.Values)
+        var probe = new Volume4D(point, new AltitudeBand(-1e6, 1e6), new TimeWindow(DateTimeOffset.MinValue.UtcTicks, DateTimeOffset.MaxValue.UtcTicks));
+        var hits = new List<long>();
+        s.Index.Query(probe, Separation.None, null, hits);
+        foreach (var hit in hits)
         {
-            if (entity.Owner == party && entity.Reservation!.State != ReservationState.Ended
-                && entity.Extents.Any(v => Lateral.Within(point, v.Footprint, 0)))
+            if (s.BySeq.TryGetValue((int)(hit >> ExtentBits), out var entity) && entity.Owner == party && entity.Reservation is not null)
             {
                 return true;
             }
         }
 
-        return _state.Messages.Values.Any(m => m.Message.From == party && m.Message.Emergency is { } e
-            && Lateral.Within(point, CircleFootprint.Create(e.Position, 1), 100));
+        return s.EmergencyPositions.TryGetValue(party, out var positions)
+            && positions.Any(p => Lateral.Within(point, CircleFootprint.Create(p, 1), 100));
     }
 
     private Outcome<Message>? CheckDraft(MessageDraft draft)
@@ -481,6 +511,16 @@ public sealed partial class Airspace
         if (draft.Text?.Length > _line.MaxTextLength)
         {
             return Outcome<Message>.Invalid("text", $"at most {_line.MaxTextLength} characters");
+        }
+
+        if (draft.Emergency?.Need?.Length > _line.MaxTextLength)
+        {
+            return Outcome<Message>.Invalid("emergency.need", $"at most {_line.MaxTextLength} characters");
+        }
+
+        if (draft.Proposal is { } proposal && (proposal.Extents is null || proposal.Extents.Count == 0 || proposal.Extents.Count > _options.MaxExtents))
+        {
+            return Outcome<Message>.Invalid("proposal.extents", $"a proposal has 1 to {_options.MaxExtents} extents");
         }
 
         return draft.Type switch
@@ -562,6 +602,9 @@ public sealed partial class Airspace
         /// <summary>The open messages by deadline, so that checking deadlines looks only at what is due.</summary>
         public SortedSet<(long Ticks, Guid Id)> OpenDeadlines { get; } = [];
 
+        /// <summary>The positions each party gave in its emergencies: it may state them again.</summary>
+        public Dictionary<int, List<LatLng>> EmergencyPositions { get; } = [];
+
         public Dictionary<int, LineStanding> Standings { get; } = [];
 
         /// <summary>The newest events, in id order (the stream reads older ones from the store).</summary>
@@ -605,6 +648,15 @@ public sealed partial class Airspace
             if (Messages.TryAdd(entry.Message.Id, entry))
             {
                 _messageOrder.Enqueue(entry.Message.Id);
+                if (entry.Message.Emergency is { } emergency)
+                {
+                    if (!EmergencyPositions.TryGetValue(entry.Message.From, out var positions))
+                    {
+                        EmergencyPositions[entry.Message.From] = positions = [];
+                    }
+
+                    positions.Add(emergency.Position);
+                }
             }
             else
             {

@@ -6,8 +6,10 @@ namespace Hotline.Ledger;
 /// Replays Hotline's entries (LogEntry v1) in log order, keeping the key registry they build, and checks that each is
 /// canonical and that its request was signed by a key registered earlier to the entry's party. The rules (docs/log.md):
 /// entry 0 registers the operator's key, self-signed; <c>party.created</c> is signed by an operator key and may
-/// register the new party's first key; <c>party.key-added</c> is signed by the very key it registers; every other
-/// entry is signed by a key already registered to its party (0 = the operator).
+/// register the new party's first key; <c>party.key-added</c> is signed by the very key it registers when it is the
+/// party's first key, and otherwise by a key the party already holds (so that no one else, not even the operator with
+/// a credential of the party, can add one); every other entry is signed by a key already registered to its party
+/// (0 = the operator).
 /// </summary>
 internal sealed class HotlineEntryChecker(List<AuditError> errors, List<string> warnings)
 {
@@ -73,7 +75,14 @@ internal sealed class HotlineEntryChecker(List<AuditError> errors, List<string> 
                     return $"party {entry.Party} was not created earlier in the log";
                 }
 
-                if (!entry.Request.VerifiesWith(entry.PublicKey))
+                if (keys.Values.Any(k => k.Party == entry.Party))
+                {
+                    if (SignedByRegisteredKey(entry, keys) is { } unsignedByHolder)
+                    {
+                        return $"a party that holds keys adds one only with a request signed by one of them: {unsignedByHolder}";
+                    }
+                }
+                else if (!entry.Request.VerifiesWith(entry.PublicKey))
                 {
                     return $"the request is not signed by the key it registers ({entry.PublicKey.KeyId})";
                 }
