@@ -800,12 +800,14 @@ public sealed partial class Airspace : IAsyncDisposable
                 }
             }
 
+            var committed = false;
             try
             {
                 if (changes.Count > 0)
                 {
                     var started = _time.GetTimestamp();
                     await _store.CommitAsync(changes, CancellationToken.None).ConfigureAwait(false);
+                    committed = true;
                     AirspaceMetrics.Committed(batch.Count, changes.Count, _time.GetElapsedTime(started));
                     Publish(changes);
                 }
@@ -814,12 +816,17 @@ public sealed partial class Airspace : IAsyncDisposable
             }
             catch (Exception e)
             {
-                // Nothing of this batch is acknowledged or was ever visible. The state is reloaded all the same, in
-                // case the store kept part of what it reported as failed.
+                // A failed commit: nothing of this batch is acknowledged or was ever visible. The state is reloaded all
+                // the same, in case the store kept part of what it reported as failed. A failure after the commit
+                // (publishing it in memory): the batch is durable, so it is acknowledged once the state is reloaded
+                // from the store, rather than failed and retried into duplicates.
                 _staged.Clear();
-                foreach (var work in batch)
+                if (!committed)
                 {
-                    work.Fail(e);
+                    foreach (var work in batch)
+                    {
+                        work.Fail(e);
+                    }
                 }
 
                 State reloaded;
@@ -832,6 +839,14 @@ public sealed partial class Airspace : IAsyncDisposable
                 catch (Exception reloadFailure)
                 {
                     // The store can neither commit nor be read: stop taking writes rather than hang them.
+                    if (committed)
+                    {
+                        foreach (var complete in completions)
+                        {
+                            complete();
+                        }
+                    }
+
                     Failure = reloadFailure;
                     _queue.Writer.TryComplete(reloadFailure);
                     while (reader.TryRead(out var stranded))
@@ -854,7 +869,10 @@ public sealed partial class Airspace : IAsyncDisposable
                     _lock.ExitWriteLock();
                 }
 
-                continue;
+                if (!committed)
+                {
+                    continue;
+                }
             }
 
             foreach (var complete in completions)

@@ -515,21 +515,25 @@ public sealed class LineRulesTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AnAcceptanceRefusedAfterARestartAmendsNothing()
+    public async Task AnAcceptanceAfterARestartAmendsWithTheProposalsSignedRequestReadBackFromTheLog()
     {
         var ra = await _line.FileAsync(_a, LineHarness.Volume(36.0, 38.0));
-        // A, the owner, proposes; its signed request is held in memory only, so a restart loses it.
+        // A, the owner, proposes; after a restart its signed request is no longer in memory, only in the log.
         var request = await SendOkAsync(_a, Request(B, new Proposal(ra.Id, ra.Version, [LineHarness.Volume(36.3, 38.3)])));
         await _line.RestartAsync();
         var size = _line.Airspace.Log.Size;
 
         var accepted = await _line.SendAsync(_b, Response(request.Id, Decision.Accept));
 
-        Assert.Equal(OutcomeKind.Invalid, accepted.Kind);
-        Assert.Equal(size, _line.Airspace.Log.Size);
-        Assert.Equal(ra.Version, _line.Airspace.GetReservation(ra.Id)!.Version);
+        Assert.Equal(OutcomeKind.Ok, accepted.Kind);
+        Assert.Equal(size + 2, _line.Airspace.Log.Size);
+        Assert.Equal(ra.Version + 1, _line.Airspace.GetReservation(ra.Id)!.Version);
+        var amendment = (await _line.EntriesAsync(size)).Single(e => e.Kind == EntryKinds.ReservationAmended);
+        // The amendment is authorised by the owner's proposal, exactly as recorded at the proposal's own entry.
+        var all = await _line.EntriesAsync(0);
+        Assert.Equal(request.LogIndex, Enumerable.Range(0, all.Count).Single(i => all[i].Kind == EntryKinds.LineDeconflictionRequest && all[i].Request.Equals(amendment.Request)));
         await _line.RestartAsync();
-        Assert.Equal(ra.Version, _line.Airspace.GetReservation(ra.Id)!.Version);
+        Assert.Equal(ra.Version + 1, _line.Airspace.GetReservation(ra.Id)!.Version);
     }
 
     private static MessageDraft Request(int to, Proposal proposal) =>
