@@ -28,6 +28,7 @@ public static class HotlineServer
         builder.Services.AddSingleton<LogPublisher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LogPublisher>());
         builder.Services.AddHostedService<LineMonitor>();
+        builder.Services.AddSingleton<LineStreams>();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

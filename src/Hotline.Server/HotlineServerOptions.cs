@@ -52,6 +52,9 @@ public sealed class LineSettings
 
     /// <summary>How often deadlines are checked, seconds.</summary>
     public double DeadlineCheckSeconds { get; set; } = 1;
+
+    /// <summary>Live event streams a party may hold open at once (each representative needs one).</summary>
+    public int MaxStreamsPerParty { get; set; } = 16;
 }
 
 /// <summary>Settings of the transparency log, from section <c>Hotline:Log</c>.</summary>

@@ -64,9 +64,33 @@ internal static class LineApi
             return TypedResults.Ok(events.Select(e => ToView(e, host.Airspace)).ToList());
         }).WithSummary("The caller's events after an id (addressed to it or to all), oldest first: its history, page by page.");
 
-        group.MapGet("/stream", async (HttpContext http, AirspaceHost host, long? after, IOptions<JsonOptions> json, CancellationToken ct) =>
+        group.MapGet("/stream", async (HttpContext http, AirspaceHost host, long? after, IOptions<JsonOptions> json, IOptions<HotlineServerOptions> options, LineStreams streams, CancellationToken ct) =>
         {
             var party = PartyOf(http.Caller());
+            // Each open stream holds a connection and a waiter: a party gets a bounded number.
+            var open = streams.Open.AddOrUpdate(party, 1, (_, n) => n + 1);
+            try
+            {
+                if (open > options.Value.Line.MaxStreamsPerParty)
+                {
+                    await Problems.Status(StatusCodes.Status429TooManyRequests, "Too many streams",
+                        $"party {party} has {open - 1} streams open; at most {options.Value.Line.MaxStreamsPerParty}").ExecuteAsync(http);
+                    return;
+                }
+
+                await StreamAsync(http, host, party, after, json.Value, ct);
+            }
+            finally
+            {
+                streams.Open.AddOrUpdate(party, 0, (_, n) => n - 1);
+            }
+        }).WithSummary("The caller's events live, as Server-Sent Events; reconnect with Last-Event-ID to resume without loss or duplicates.");
+        return app;
+    }
+
+    private static async Task StreamAsync(HttpContext http, AirspaceHost host, int party, long? after, JsonOptions json, CancellationToken ct)
+    {
+        {
             var last = after ?? 0;
             if (long.TryParse(http.Request.Headers["Last-Event-ID"].ToString(), out var resumed) && resumed >= 0)
             {
@@ -90,7 +114,7 @@ internal static class LineApi
                     var events = await airspace.EventsAsync(party, cursor, 256, ct);
                     foreach (var e in events)
                     {
-                        var data = JsonSerializer.Serialize(ToView(e, airspace), json.Value.SerializerOptions);
+                        var data = JsonSerializer.Serialize(ToView(e, airspace), json.SerializerOptions);
                         await http.Response.WriteAsync($"id: {e.Id}\nevent: {e.Kind}\ndata: {data}\n\n", ct);
                         cursor = e.Id;
                     }
@@ -121,8 +145,7 @@ internal static class LineApi
             {
                 // The client went away, or the server is stopping: the client resumes with Last-Event-ID.
             }
-        }).WithSummary("The caller's events live, as Server-Sent Events; reconnect with Last-Event-ID to resume without loss or duplicates.");
-        return app;
+        }
     }
 
     private static int PartyOf(Principal caller) => caller.PartyId ?? LogEntry.OperatorParty;
@@ -187,4 +210,10 @@ internal static class LineApi
         return new EventView(e.Id, e.Kind.ToString(), e.At, e.Recipient, e.MessageId, e.Party, e.Reason, e.ReservationId, e.Version,
             e.Conflict is { } c ? Mapping.ToView(c) : null, message);
     }
+}
+
+/// <summary>The live streams each party holds open in this host.</summary>
+internal sealed class LineStreams
+{
+    public System.Collections.Concurrent.ConcurrentDictionary<int, int> Open { get; } = new();
 }

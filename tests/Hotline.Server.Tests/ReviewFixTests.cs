@@ -71,3 +71,41 @@ public sealed class ReviewFixTests(LineFixture fixture) : IClassFixture<LineFixt
         return await _line.Http.SendAsync(request);
     }
 }
+
+/// <summary>A party holds a bounded number of live streams; closing one frees its place.</summary>
+public sealed class StreamLimitTests
+{
+    [Fact]
+    public async Task APartyBeyondItsStreamLimitGets429AndAClosedStreamFreesItsPlace()
+    {
+        await using var line = await LineServer.StartAsync(settings: ["--Hotline:Line:MaxStreamsPerParty", "2"]);
+        var party = await line.Client.CreatePartyAsync(line.OperatorToken, $"streams-{Guid.NewGuid():N}");
+        var other = await line.Client.CreatePartyAsync(line.OperatorToken, $"other-{Guid.NewGuid():N}");
+        var first = await SseSubscription.OpenAsync(line.Http, party.Token);
+        await using var second = await SseSubscription.OpenAsync(line.Http, party.Token);
+
+        var third = await line.Client.GetAsync("/v1/line/stream", party.Token);
+        await using var othersOwn = await SseSubscription.OpenAsync(line.Http, other.Token);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, third.Status);
+        Assert.Contains("at most 2", third["detail"], StringComparison.Ordinal);
+        await first.DisposeAsync();
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(10);
+        var reopened = HttpStatusCode.TooManyRequests;
+        while (reopened != HttpStatusCode.OK && DateTimeOffset.UtcNow < deadline)
+        {
+            // The server notices the closed connection at its next write or wait: retry until it has.
+            using var probe = new HttpRequestMessage(HttpMethod.Get, "/v1/line/stream");
+            probe.Headers.Authorization = new AuthenticationHeaderValue("Bearer", party.Token);
+            using var response = await line.Http.SendAsync(probe, HttpCompletionOption.ResponseHeadersRead);
+            reopened = response.StatusCode;
+            if (reopened != HttpStatusCode.OK)
+            {
+                await line.Client.PostAsync("/v1/line/messages", other.Token, Line.Text(party.Id, "wake the streams"));
+                await Task.Delay(100);
+            }
+        }
+
+        Assert.Equal(HttpStatusCode.OK, reopened);
+    }
+}
