@@ -1,15 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Hotline.Ledger;
-using Hotline.Server;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Hotline.Bench;
 
@@ -35,20 +29,12 @@ internal static class LineLoad
         var data = Directory.CreateTempSubdirectory("hotline-line-load-").FullName;
         try
         {
-            var app = HotlineServer.Build(["--urls", "http://127.0.0.1:0", "--Hotline:DataDirectory", data], b => b.Logging.ClearProviders());
-            await app.StartAsync();
-            var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
-            using var operatorKey = PartySigningKey.FromSeed(await File.ReadAllTextAsync(Path.Combine(data, "operator.key")));
+            await using var server = await BenchServer.StartAsync(data);
+            var address = server.Address;
             using var keyA = PartySigningKey.Generate();
             using var keyB = PartySigningKey.Generate();
-            PartyCreated a, b;
-            using (var asOperator = new HttpClient(new RequestSigningHandler(operatorKey, TimeProvider.System, new SocketsHttpHandler())) { BaseAddress = address })
-            {
-                var operatorToken = (await File.ReadAllTextAsync(Path.Combine(data, "operator.token"))).Trim();
-                asOperator.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", operatorToken);
-                a = await CreatePartyAsync(asOperator, "sender", keyA);
-                b = await CreatePartyAsync(asOperator, "receiver", keyB);
-            }
+            var a = await server.CreatePartyAsync("sender", keyA);
+            var b = await server.CreatePartyAsync("receiver", keyB);
 
             // Signed before the clock starts, as each client signs on its own machine.
             var sw = Stopwatch.StartNew();
@@ -116,8 +102,6 @@ internal static class LineLoad
                 : $"integrity: {problems.Count} problems; first: {string.Join("; ", problems.Take(5))}");
 
             await subscriber.StopAsync();
-            await app.StopAsync();
-            await app.DisposeAsync();
             return problems.Count == 0 && failures == 0 && complete ? 0 : 1;
         }
         finally
@@ -127,13 +111,6 @@ internal static class LineLoad
     }
 
     private static double Milliseconds(long from, long to) => (to - from) * 1000.0 / Stopwatch.Frequency;
-
-    private static async Task<PartyCreated> CreatePartyAsync(HttpClient asOperator, string name, PartySigningKey key)
-    {
-        using var response = await asOperator.PostAsJsonAsync("/v1/parties", new { name, publicKey = key.PublicKey.ToBase64() });
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<PartyCreated>())!;
-    }
 
     private static HttpRequestMessage[] Sign(PartySigningKey key, int to, int count)
     {

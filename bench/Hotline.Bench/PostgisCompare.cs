@@ -2,19 +2,10 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using Hotline.Core;
 using Hotline.Geo;
 using Hotline.Ledger;
-using Hotline.Server;
-using Hotline.Storage.Sqlite;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Hotline.Bench;
 
@@ -103,28 +94,16 @@ internal static class PostgisCompare
         try
         {
             sw.Restart();
-            await PreloadAsync(data, stored);
-            var app = HotlineServer.Build(["--urls", "http://127.0.0.1:0", "--Hotline:DataDirectory", data], b => b.Logging.ClearProviders());
-            await app.StartAsync();
+            await BenchServer.PreloadAsync(data, stored, row => ReservationId(row.Id));
+            await using var server = await BenchServer.StartAsync(data);
             notes.AppendLine(inv, $"- Hotline server: store preloaded and server started (state loaded, index built) in {sw.Elapsed.TotalSeconds:F1} s.");
-            var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
-            using var operatorKey = PartySigningKey.FromSeed(await File.ReadAllTextAsync(Path.Combine(data, "operator.key")));
             using var partyKey = PartySigningKey.Generate();
-            JsonObject? party;
-            using (var asOperator = new HttpClient(new RequestSigningHandler(operatorKey, TimeProvider.System, new SocketsHttpHandler())) { BaseAddress = address })
-            {
-                var operatorToken = (await File.ReadAllTextAsync(Path.Combine(data, "operator.token"))).Trim();
-                asOperator.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", operatorToken);
-                party = await (await asOperator.PostAsJsonAsync("/v1/parties", new { name = "compare", publicKey = partyKey.PublicKey.ToBase64() })).Content.ReadFromJsonAsync<JsonObject>();
-            }
-
-            using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = concurrency };
-            using var client = new HttpClient(handler) { BaseAddress = address, Timeout = TimeSpan.FromMinutes(2) };
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", party!["token"]!.GetValue<string>());
+            var party = await server.CreatePartyAsync("compare", partyKey);
+            using var client = server.Client(party.Token, concurrency);
 
             // Answers over HTTP: the area query answers every owner; the probe's own owner is left out here, as the
             // conflict query does.
-            var bodies = probes.Select(p => JsonSerializer.SerializeToUtf8Bytes(new { area = Extent(p.Volume, TimeSpan.Zero) })).ToArray();
+            var bodies = probes.Select(p => JsonSerializer.SerializeToUtf8Bytes(new { area = BenchServer.Extent(p.Volume, TimeSpan.Zero) })).ToArray();
             var http = new HashSet<(long, long)>();
             for (var i = 0; i < answerCount; i++)
             {
@@ -149,13 +128,13 @@ internal static class PostgisCompare
             // machines), probes moved two days later, one party: each runs the full check and is written.
             var twoDays = TimeSpan.FromDays(2);
             var warm = Math.Min(2_000, Probes);
-            var warmup = Sign(partyKey, probes.Take(warm).Select(p => Body(p.Volume, TimeSpan.FromDays(9))));
+            var warmup = BenchServer.SignFilings(partyKey, probes.Take(warm).Select(p => BenchServer.Body(p.Volume, TimeSpan.FromDays(9))));
             await MeasureCountAsync(concurrency, warmup.Length, async i =>
             {
                 using var response = await client.SendAsync(warmup[i]);
                 return (int)response.StatusCode == 201;
             });
-            var filingBodies = Sign(partyKey, Enumerable.Range(0, filings).Select(i => Body(probes[i % Probes].Volume, twoDays + TimeSpan.FromDays(i / Probes * 3))));
+            var filingBodies = BenchServer.SignFilings(partyKey, Enumerable.Range(0, filings).Select(i => BenchServer.Body(probes[i % Probes].Volume, twoDays + TimeSpan.FromDays(i / Probes * 3))));
             var (filed, failed, elapsed) = await MeasureCountAsync(concurrency, filingBodies.Length, async i =>
             {
                 using var response = await client.SendAsync(filingBodies[i]);
@@ -165,8 +144,6 @@ internal static class PostgisCompare
             Console.Error.WriteLine($"durable filings: {filingRate:N0}/s with {concurrency} in flight, {failed} failed");
             Row(rows, n, $"durable check-then-insert over HTTP (signed filing, {concurrency} in flight) vs PostGIS SERIALIZABLE tx, synchronous commit, pgbench {concurrency} clients", pgTx, filingRate,
                 $"n/a (no conflicts by design): Hotline {filed:N0} filed, {failed} refused; PostGIS {pg.GetValueOrDefault("pg_tx_failed")} failed, {pg.GetValueOrDefault("pg_tx_retried")} retried");
-            await app.StopAsync();
-            await app.DisposeAsync();
         }
         finally
         {
@@ -322,52 +299,6 @@ internal static class PostgisCompare
         Span<byte> b = stackalloc byte[16];
         id.TryWriteBytes(b, bigEndian: true, out _);
         return BinaryPrimitives.ReadInt64BigEndian(b[8..]) & 0x00FF_FFFF_FFFF_FFFF;
-    }
-
-    private static async Task PreloadAsync(string data, IReadOnlyList<WorkloadVolume> rows)
-    {
-        await using var store = await SqliteAirspaceStore.OpenAsync(Path.Combine(data, "hotline.db"), CancellationToken.None);
-        var now = DateTimeOffset.UtcNow;
-        var changes = new List<Change>();
-        for (var owner = 0; owner < 8; owner++)
-        {
-            changes.Add(new PartySaved(new Party(owner + 1, $"party-{owner}", now)));
-        }
-
-        await store.CommitAsync(changes, CancellationToken.None);
-        foreach (var chunk in rows.Chunk(20_000))
-        {
-            changes.Clear();
-            foreach (var row in chunk)
-            {
-                changes.Add(new ReservationSaved(new Reservation(ReservationId(row.Id), row.Owner + 1, [row.Volume], ReservationState.Accepted, 1, null, null, now)));
-            }
-
-            await store.CommitAsync(changes, CancellationToken.None);
-        }
-    }
-
-    private static object Body(Volume4D v, TimeSpan shift) => new { extents = new[] { Extent(v, shift) } };
-
-    private static object Extent(Volume4D v, TimeSpan shift) => new
-    {
-        footprint = JsonNode.Parse(GeoJson.Write(v.Footprint)),
-        altitude = new { lower = v.Altitude.Lower, upper = v.Altitude.Upper },
-        time = new { start = v.Time.Start + shift, end = v.Time.End + shift },
-    };
-
-    private static HttpRequestMessage[] Sign(PartySigningKey key, IEnumerable<object> bodies)
-    {
-        var now = DateTimeOffset.UtcNow;
-        var web = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        return [.. bodies.AsParallel().AsOrdered().Select(body =>
-        {
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(body, web);
-            var request = new HttpRequestMessage(HttpMethod.Post, "/v1/reservations") { Content = new ByteArrayContent(bytes) };
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            request.Headers.TryAddWithoutValidation(SignedRequest.HeaderName, SignedRequest.Create(key, "POST", "/v1/reservations", now, Guid.NewGuid(), bytes).ToHeader());
-            return request;
-        })];
     }
 
     private static Volume4D Same(WorkloadVolume v, Dictionary<long, string> circles) =>
