@@ -1,4 +1,5 @@
 using System.Text.Json;
+using static Hotline.Ledger.Tests.Merkle.ProbeJson;
 
 namespace Hotline.Ledger.Tests.Merkle;
 
@@ -79,20 +80,4 @@ public sealed class TransparencyDevProbeTests
 
     // Sizes are uint64 in the probes; the one beyond long.MaxValue becomes negative here, which is refused as Go refuses it.
     private static long Size(JsonElement probe, string name) => unchecked((long)probe.GetProperty(name).GetUInt64());
-
-    private static byte[] Bytes(JsonElement value) =>
-        value.ValueKind == JsonValueKind.Null ? [] : Convert.FromBase64String(value.GetString()!);
-
-    /// <summary>
-    /// Roots and proof hashes that are not 32 bytes ("don't care" roots, empty garbage hashes) are mapped to a
-    /// distinct Hash, keeping equal values equal, so that the verifier itself, not the type, decides the probe.
-    /// </summary>
-    private static Hash Lenient(JsonElement value)
-    {
-        var bytes = Bytes(value);
-        return bytes.Length == Hash.Size ? new Hash(bytes) : Hash.Of([.. "not 32 bytes:"u8, .. bytes]);
-    }
-
-    private static Hash[] Proof(JsonElement probe) =>
-        probe.GetProperty("proof") is { ValueKind: JsonValueKind.Array } proof ? [.. proof.EnumerateArray().Select(Lenient)] : [];
 }
