@@ -3,34 +3,21 @@ namespace Hotline.Integration.Tests;
 /// <summary>The README's walk-through, run with the real <c>hotline</c> command against the real server.</summary>
 public sealed class CliTests : IAsyncLifetime
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("hotline-cli-").FullName;
-    private readonly int _port = HotlineProcess.FreePort();
-    private System.Diagnostics.Process? _server;
+    private CliDeployment _cli = null!;
 
-    private string Server => $"http://127.0.0.1:{_port}";
+    private string Server => _cli.Server;
+
+    private string Folder => _cli.Folder;
 
     public async Task InitializeAsync()
     {
-        // The server's data folder is ./data of the folder the commands run in, as in the README.
-        _server = HotlineProcess.Serve(Path.Combine(_folder, "data"), _port);
-        using var client = new HttpClient { BaseAddress = new Uri(Server) };
-        await HotlineProcess.WaitReadyAsync(client);
-        await File.WriteAllTextAsync(Path.Combine(_folder, "box.geojson"), """{"type":"Polygon","coordinates":[[[37.0,36.3],[37.3,36.3],[37.3,36.5],[37.0,36.5],[37.0,36.3]]]}""");
-        await File.WriteAllTextAsync(Path.Combine(_folder, "circle.geojson"), """{"type":"Feature","geometry":{"type":"Point","coordinates":[37.2,36.4]},"properties":{"radius":5000}}""");
-        await File.WriteAllTextAsync(Path.Combine(_folder, "bowtie.geojson"), """{"type":"Polygon","coordinates":[[[0,0],[1,1],[0,1],[1,0],[0,0]]]}""");
+        _cli = await CliDeployment.StartAsync("hotline-cli-");
+        await File.WriteAllTextAsync(Path.Combine(Folder, "box.geojson"), """{"type":"Polygon","coordinates":[[[37.0,36.3],[37.3,36.3],[37.3,36.5],[37.0,36.5],[37.0,36.3]]]}""");
+        await File.WriteAllTextAsync(Path.Combine(Folder, "circle.geojson"), """{"type":"Feature","geometry":{"type":"Point","coordinates":[37.2,36.4]},"properties":{"radius":5000}}""");
+        await File.WriteAllTextAsync(Path.Combine(Folder, "bowtie.geojson"), """{"type":"Polygon","coordinates":[[[0,0],[1,1],[0,1],[1,0],[0,0]]]}""");
     }
 
-    public async Task DisposeAsync()
-    {
-        _server?.Kill(entireProcessTree: true);
-        if (_server is not null)
-        {
-            await _server.WaitForExitAsync();
-            _server.Dispose();
-        }
-
-        Directory.Delete(_folder, recursive: true);
-    }
+    public async Task DisposeAsync() => await _cli.DisposeAsync();
 
     [Fact]
     public async Task TwoPartiesOneConflictAcknowledgedAndAccepted()
@@ -80,11 +67,11 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Equal(2, localTime.ExitCode);
         Assert.Equal("hotline: --start 2030-01-01T10:00:00: not an RFC 3339 time with an offset (e.g. 2030-01-01T10:00:00Z)\n", localTime.Error);
 
-        var noToken = await HotlineProcess.RunAsync(["--server", Server, "list"], _folder);
+        var noToken = await HotlineProcess.RunAsync(["--server", Server, "list"], Folder);
         Assert.Equal(2, noToken.ExitCode);
         Assert.Equal("hotline: no credential: pass --token or set HOTLINE_TOKEN\n", noToken.Error);
 
-        var noKey = await HotlineProcess.RunAsync(["--server", Server, "--token", party.Token, "file", "box.geojson", .. times], _folder);
+        var noKey = await HotlineProcess.RunAsync(["--server", Server, "--token", party.Token, "file", "box.geojson", .. times], Folder);
         Assert.Equal(2, noKey.ExitCode);
         Assert.Equal("hotline: no signing key: pass --key FILE or set HOTLINE_KEY (create one with `hotline key new`)\n", noKey.Error);
 
@@ -93,37 +80,9 @@ public sealed class CliTests : IAsyncLifetime
         Assert.StartsWith("hotline: Unauthorized", badToken.Error, StringComparison.Ordinal);
     }
 
-    private static string Token(string output) =>
-        output.Split('\n').Single(l => l.StartsWith("token ", StringComparison.Ordinal))["token ".Length..];
+    private Task<CliParty> NewPartyAsync(string name) => _cli.NewPartyAsync(name);
 
-    /// <summary>As the README: the party makes a key, the operator creates the party with its public half.</summary>
-    private async Task<CliParty> NewPartyAsync(string name)
-    {
-        var keyFile = $"{name}.key";
-        var key = await HotlineProcess.RunAsync(["key", "new", "--out", keyFile], _folder);
-        Assert.True(key.ExitCode == 0, key.Error);
-        Assert.Matches("^key [0-9a-f]{16} [A-Za-z0-9+/]{43}=\n$", key.Output);
-        var publicKey = key.Output.Trim().Split(' ')[2];
-        return new CliParty(Token((await OperatorSucceeds("party", "create", name, "--public-key", publicKey)).Output), keyFile);
-    }
+    private Task<(int ExitCode, string Output, string Error)> Run(CliParty party, params string[] args) => _cli.Run(party, args);
 
-    private Task<(int ExitCode, string Output, string Error)> Run(CliParty party, params string[] args) =>
-        HotlineProcess.RunAsync(["--server", Server, "--token", party.Token, "--key", party.KeyFile, .. args], _folder);
-
-    private sealed record CliParty(string Token, string KeyFile);
-
-    private async Task<(int ExitCode, string Output, string Error)> OperatorSucceeds(params string[] args)
-    {
-        // Operator commands read data/operator.token from the working folder when no token is given.
-        var result = await HotlineProcess.RunAsync(["--server", Server, .. args], _folder);
-        Assert.True(result.ExitCode == 0, $"hotline {string.Join(' ', args)} exited {result.ExitCode}: {result.Error}");
-        return result;
-    }
-
-    private async Task<(int ExitCode, string Output, string Error)> Succeeds(CliParty party, params string[] args)
-    {
-        var result = await Run(party, args);
-        Assert.True(result.ExitCode == 0, $"hotline {string.Join(' ', args)} exited {result.ExitCode}: {result.Error}");
-        return result;
-    }
+    private Task<(int ExitCode, string Output, string Error)> Succeeds(CliParty party, params string[] args) => _cli.Succeeds(party, args);
 }

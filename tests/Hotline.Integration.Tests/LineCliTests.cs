@@ -12,30 +12,15 @@ namespace Hotline.Integration.Tests;
 public sealed class LineCliTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private readonly string _folder = Directory.CreateTempSubdirectory("hotline-line-cli-").FullName;
-    private readonly int _port = HotlineProcess.FreePort();
-    private Process? _server;
+    private CliDeployment _cli = null!;
 
-    private string Server => $"http://127.0.0.1:{_port}";
+    private string Server => _cli.Server;
 
-    public async Task InitializeAsync()
-    {
-        _server = HotlineProcess.Serve(Path.Combine(_folder, "data"), _port);
-        using var client = new HttpClient { BaseAddress = new Uri(Server) };
-        await HotlineProcess.WaitReadyAsync(client);
-    }
+    private string Folder => _cli.Folder;
 
-    public async Task DisposeAsync()
-    {
-        _server?.Kill(entireProcessTree: true);
-        if (_server is not null)
-        {
-            await _server.WaitForExitAsync();
-            _server.Dispose();
-        }
+    public async Task InitializeAsync() => _cli = await CliDeployment.StartAsync("hotline-line-cli-");
 
-        Directory.Delete(_folder, recursive: true);
-    }
+    public async Task DisposeAsync() => await _cli.DisposeAsync();
 
     [Fact]
     public async Task AFollowerSeesTextNoticeAndEmergencyInOrderAndAcknowledgesTheEmergency()
@@ -123,28 +108,11 @@ public sealed class LineCliTests : IAsyncLifetime
         return Guid.Parse(sent.Groups["id"].Value);
     }
 
-    /// <summary>As the README: the party makes a key, the operator creates the party with its public half.</summary>
-    private async Task<CliParty> NewPartyAsync(string name)
-    {
-        var keyFile = $"{name}.key";
-        var key = await HotlineProcess.RunAsync(["key", "new", "--out", keyFile], _folder);
-        Assert.True(key.ExitCode == 0, key.Error);
-        var created = await HotlineProcess.RunAsync(["--server", Server, "party", "create", name, "--public-key", key.Output.Trim().Split(' ')[2]], _folder);
-        Assert.True(created.ExitCode == 0, created.Error);
-        var lines = created.Output.Split('\n');
-        var id = int.Parse(lines.Single(l => l.StartsWith("party ", StringComparison.Ordinal)).Split(' ')[1], CultureInfo.InvariantCulture);
-        return new CliParty(id, lines.Single(l => l.StartsWith("token ", StringComparison.Ordinal))["token ".Length..], keyFile);
-    }
+    private Task<CliParty> NewPartyAsync(string name) => _cli.NewPartyAsync(name);
 
-    private Task<(int ExitCode, string Output, string Error)> Run(CliParty party, params string[] args) =>
-        HotlineProcess.RunAsync(["--server", Server, "--token", party.Token, "--key", party.KeyFile, .. args], _folder);
+    private Task<(int ExitCode, string Output, string Error)> Run(CliParty party, params string[] args) => _cli.Run(party, args);
 
-    private async Task<(int ExitCode, string Output, string Error)> Succeeds(CliParty party, params string[] args)
-    {
-        var result = await Run(party, args);
-        Assert.True(result.ExitCode == 0, $"hotline {string.Join(' ', args)} exited {result.ExitCode}: {result.Error}");
-        return result;
-    }
+    private Task<(int ExitCode, string Output, string Error)> Succeeds(CliParty party, params string[] args) => _cli.Succeeds(party, args);
 
     /// <summary><c>hotline line follow --after 0</c> for the party, in the background (from its first event: nothing
     /// sent before it connects is missed).</summary>
@@ -155,7 +123,7 @@ public sealed class LineCliTests : IAsyncLifetime
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = _folder,
+            WorkingDirectory = Folder,
         };
         foreach (var arg in (string[])[Path.Combine(AppContext.BaseDirectory, "hotline.dll"), "--server", Server, "--token", party.Token, "--key", party.KeyFile, "line", "follow", "--after", "0"])
         {
@@ -168,7 +136,6 @@ public sealed class LineCliTests : IAsyncLifetime
         return new Follower(Process.Start(start) ?? throw new InvalidOperationException("cannot start hotline"));
     }
 
-    private sealed record CliParty(int Id, string Token, string KeyFile);
 
     /// <summary>A running <c>line follow</c>: its output lines, one event each (id, time, kind, party, what; tab-separated).</summary>
     private sealed class Follower : IAsyncDisposable
