@@ -23,7 +23,7 @@ public enum MessageType
     /// <summary>The answer to a line check.</summary>
     LineCheckAnswer,
 
-    /// <summary>Receipt of any message; it answers an emergency or a notice.</summary>
+    /// <summary>Receipt of any message; it is the answer an emergency needs.</summary>
     Acknowledgement,
 
     /// <summary>Free text.</summary>
