@@ -58,7 +58,8 @@ public enum EntityKind
     Constraint,
 }
 
-/// <summary>A party's plan to use airspace. <see cref="CallSign"/> and <see cref="Notes"/> never leave the owner.</summary>
+/// <summary>A party's plan to use airspace (an ASTM F3548 operational intent). <see cref="CallSign"/>,
+/// <see cref="Notes"/> and <see cref="Ovn"/> never leave the owner.</summary>
 public sealed record Reservation(
     Guid Id,
     int Owner,
@@ -67,10 +68,51 @@ public sealed record Reservation(
     long Version,
     string? CallSign,
     string? Notes,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt)
+{
+    /// <summary>The opaque version of this version (F3548 OVN): new at every change, shown to the owner only, and
+    /// what an F3548 key must hold to acknowledge it.</summary>
+    public string Ovn { get; init; } = "";
+
+    /// <summary>Where the owner's USS serves the details (F3548 <c>uss_base_url</c>); null for a native filing.</summary>
+    public string? UssBaseUrl { get; init; }
+
+    /// <summary>The F3548 subscription that keeps the owner informed, if any.</summary>
+    public Guid? SubscriptionId { get; init; }
+
+    /// <summary>The time from the start of the first extent to the end of the last.</summary>
+    public TimeWindow Span => Spans.Of(Extents);
+}
 
 /// <summary>An area a party closes for a time, no reason given. Everyone sees it.</summary>
-public sealed record Constraint(Guid Id, int Owner, IReadOnlyList<Volume4D> Extents, long Version, DateTimeOffset UpdatedAt);
+public sealed record Constraint(Guid Id, int Owner, IReadOnlyList<Volume4D> Extents, long Version, DateTimeOffset UpdatedAt)
+{
+    /// <summary>The opaque version of this version (F3548 OVN), shown to the owner only.</summary>
+    public string Ovn { get; init; } = "";
+
+    /// <summary>Where the owner's USS serves the details (F3548 <c>uss_base_url</c>); null for a native constraint.</summary>
+    public string? UssBaseUrl { get; init; }
+
+    /// <summary>The time from the start of the first extent to the end of the last.</summary>
+    public TimeWindow Span => Spans.Of(Extents);
+}
+
+/// <summary>Time spans of extent lists.</summary>
+internal static class Spans
+{
+    public static TimeWindow Of(IReadOnlyList<Volume4D> extents)
+    {
+        var start = long.MaxValue;
+        var end = long.MinValue;
+        foreach (var e in extents)
+        {
+            start = Math.Min(start, e.Time.StartTicks);
+            end = Math.Max(end, e.Time.EndTicks);
+        }
+
+        return new TimeWindow(start, end);
+    }
+}
 
 /// <summary>An entity at a version: what a filer acknowledges.</summary>
 public readonly record struct EntityVersion(Guid Id, long Version);

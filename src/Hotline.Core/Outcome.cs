@@ -6,7 +6,8 @@ public enum OutcomeKind
     /// <summary>Done; <see cref="Outcome{T}.Value"/> holds the result.</summary>
     Ok,
 
-    /// <summary>Refused by the filing rule: <see cref="Outcome{T}.Conflicts"/> lists every conflict.</summary>
+    /// <summary>Refused by the filing rule: <see cref="Outcome{T}.Conflicts"/> lists every conflict (for an F3548
+    /// write, <see cref="Outcome{T}.Missing"/> lists the entities whose OVN its key lacks).</summary>
     Conflicts,
 
     /// <summary>No such entity.</summary>
@@ -36,7 +37,8 @@ public sealed record Outcome<T>(
     string? Field = null,
     string? Detail = null,
     long? CurrentVersion = null,
-    LogReceipt? Receipt = null)
+    LogReceipt? Receipt = null,
+    MissingOvns? Missing = null)
 {
     /// <summary>Success.</summary>
     public static Outcome<T> Ok(T value) => new(OutcomeKind.Ok, value);

@@ -38,7 +38,14 @@ public sealed record AirspaceSnapshot(
     IReadOnlyList<PartyKey> Keys,
     IReadOnlyList<Hash> LeafHashes,
     IReadOnlyList<RecordedNonce> RecentNonces,
-    LineSnapshot Line);
+    LineSnapshot Line)
+{
+    /// <summary>Every F3548 subscription.</summary>
+    public IReadOnlyList<Subscription> Subscriptions { get; init; } = [];
+
+    /// <summary>Every USS availability that was ever set.</summary>
+    public IReadOnlyList<UssAvailabilityStatus> UssAvailabilities { get; init; } = [];
+}
 
 /// <summary>The line's stored state: every message with its status, every party's standing, the newest events (the
 /// older ones are read on demand with <see cref="IAirspaceStore.ReadLineEventsAsync"/>) and the last event id.</summary>
@@ -72,6 +79,19 @@ public sealed record ConstraintSaved(Constraint Constraint) : Change;
 
 /// <summary>A constraint was withdrawn.</summary>
 public sealed record ConstraintDeleted(Guid Id) : Change;
+
+/// <summary>An F3548 subscription was created or changed by its owner (or, when implicit, by the airspace).</summary>
+public sealed record SubscriptionSaved(Subscription Subscription) : Change;
+
+/// <summary>A subscription's notification index moved on (a relevant change happened in its area); nothing else
+/// about it changed.</summary>
+public sealed record SubscriptionNotified(Guid Id, long NotificationIndex) : Change;
+
+/// <summary>An F3548 subscription was deleted.</summary>
+public sealed record SubscriptionDeleted(Guid Id) : Change;
+
+/// <summary>A USS's availability was set.</summary>
+public sealed record UssAvailabilitySaved(UssAvailabilityStatus Status) : Change;
 
 /// <summary>A public key was registered to a party.</summary>
 public sealed record PartyKeySaved(PartyKey Key) : Change;
