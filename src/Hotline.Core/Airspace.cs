@@ -310,7 +310,7 @@ public sealed partial class Airspace : IAsyncDisposable
 
             AirspaceMetrics.Filing(conflicts.Count == 0 ? "accepted" : "accepted_acknowledged");
             var reservation = new Reservation(Guid.CreateVersion7(_time.GetUtcNow()), owner, extents, state, 1, callSign, notes, _time.GetUtcNow());
-            Apply(changes, new ReservationSaved(reservation));
+            (reservation, _) = SaveReservation(changes, reservation, null);
             ConflictEvents(changes, [.. conflicts.Select(c => c with { ReservationId = reservation.Id })], refused: false);
             return Outcome<Reservation>.Ok(reservation, Record(changes, owner, EntryKinds.ReservationFiled, reservation.Id.ToString(), 1, attestation));
         }, cancellationToken);
@@ -358,7 +358,7 @@ public sealed partial class Airspace : IAsyncDisposable
             }
 
             var amended = current with { Extents = extents, State = state, Version = current.Version + 1, CallSign = callSign, Notes = notes, UpdatedAt = _time.GetUtcNow() };
-            Apply(changes, new ReservationSaved(amended));
+            (amended, _) = SaveReservation(changes, amended, current);
             return Outcome<Reservation>.Ok(amended, Record(changes, amended.Owner, EntryKinds.ReservationAmended, id.ToString(), amended.Version, attestation));
         }, cancellationToken);
     }
@@ -386,7 +386,12 @@ public sealed partial class Airspace : IAsyncDisposable
             }
 
             var ended = current with { State = ReservationState.Ended, Version = current.Version + 1, UpdatedAt = _time.GetUtcNow() };
-            Apply(changes, new ReservationSaved(ended));
+            (ended, _) = SaveReservation(changes, ended, current);
+            if (current.SubscriptionId is { } subscription)
+            {
+                DropImplicitIfUnused(changes, subscription);
+            }
+
             return Outcome<Reservation>.Ok(ended, Record(changes, ended.Owner, EntryKinds.ReservationEnded, id.ToString(), ended.Version, attestation));
         }, cancellationToken);
     }
@@ -421,7 +426,7 @@ public sealed partial class Airspace : IAsyncDisposable
             }
 
             var constraint = new Constraint(Guid.CreateVersion7(_time.GetUtcNow()), caller.PartyId!.Value, extents, 1, _time.GetUtcNow());
-            Apply(changes, new ConstraintSaved(constraint));
+            (constraint, _) = SaveConstraint(changes, constraint, null);
             return Outcome<Constraint>.Ok(constraint, Record(changes, constraint.Owner, EntryKinds.ConstraintCreated, constraint.Id.ToString(), 1, attestation));
         }, cancellationToken);
     }
@@ -452,7 +457,7 @@ public sealed partial class Airspace : IAsyncDisposable
                 return Outcome<Constraint>.Forbidden("only the owner withdraws a constraint");
             }
 
-            Apply(changes, new ConstraintDeleted(id));
+            DeleteConstraint(changes, entity.Constraint);
             return Outcome<Constraint>.Ok(entity.Constraint, Record(changes, entity.Owner, EntryKinds.ConstraintWithdrawn, id.ToString(), entity.Version, attestation));
         }, cancellationToken);
     }
@@ -511,8 +516,8 @@ public sealed partial class Airspace : IAsyncDisposable
         await _store.DisposeAsync().ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
         _stopping.Dispose();
-        _state.Index.Dispose();
-        _staged.Layer.Index.Dispose();
+        _state.Dispose();
+        _staged.Layer.Dispose();
         _lock.Dispose();
     }
 
@@ -635,8 +640,11 @@ public sealed partial class Airspace : IAsyncDisposable
     /// <summary>Every extent of another party's live reservation or constraint within separation of
     /// <paramref name="extents"/>, skipping the entity being changed: in the committed state, and (on the writer)
     /// in what the current batch has staged, which supersedes the committed version of the entities it touches.</summary>
-    private List<Conflict> FindConflicts(State state, Staged? staged, int owner, IReadOnlyList<Volume4D> extents, Guid? changing, Guid? reportAs)
+    private List<Conflict> FindConflicts(
+        State state, Staged? staged, int owner, IReadOnlyList<Volume4D> extents, Guid? changing, Guid? reportAs, bool includeOwn = false, Separation? separation = null)
     {
+        var minima = separation ?? _options.Separation;
+        int? excluded = includeOwn ? null : owner;
         var conflicts = new List<Conflict>();
         var hits = new List<long>();
         for (var i = 0; i < extents.Count; i++)
@@ -650,7 +658,7 @@ public sealed partial class Airspace : IAsyncDisposable
             void Collect(VolumeIndex index, Dictionary<int, Entity> bySeq, bool skipStaged)
             {
                 hits.Clear();
-                index.Query(extents[i], _options.Separation, owner, hits);
+                index.Query(extents[i], minima, excluded, hits);
                 hits.Sort();
                 foreach (var hit in hits)
                 {
@@ -860,7 +868,7 @@ public sealed partial class Airspace : IAsyncDisposable
                 _lock.EnterWriteLock();
                 try
                 {
-                    _state.Index.Dispose();
+                    _state.Dispose();
                     _state = reloaded;
                     CatchUpLog(snapshot);
                 }
@@ -988,6 +996,12 @@ public sealed partial class Airspace : IAsyncDisposable
                 case ConstraintDeleted d:
                     Touched.Add(d.Id);
                     break;
+                case SubscriptionSaved saved:
+                    Touched.Add(saved.Subscription.Id);
+                    break;
+                case SubscriptionDeleted deleted:
+                    Touched.Add(deleted.Id);
+                    break;
             }
         }
 
@@ -998,9 +1012,9 @@ public sealed partial class Airspace : IAsyncDisposable
 
         public void Clear()
         {
-            if (Layer.Parties.Count + Layer.Credentials.Count + Layer.Keys.Count + Layer.Nonces.Count + Layer.LineChanges + Touched.Count > 0)
+            if (Layer.Parties.Count + Layer.Credentials.Count + Layer.Keys.Count + Layer.Nonces.Count + Layer.LineChanges + Layer.DssChanges + Touched.Count > 0)
             {
-                Layer.Index.Dispose();
+                Layer.Dispose();
                 Layer = new State();
             }
 
@@ -1069,6 +1083,7 @@ public sealed partial class Airspace : IAsyncDisposable
             }
 
             state.LoadLine(snapshot.Line);
+            state.LoadDss(snapshot);
             return state;
         }
 
@@ -1078,11 +1093,13 @@ public sealed partial class Airspace : IAsyncDisposable
             {
                 case PartySaved p:
                     Parties[p.Party.Id] = p.Party;
+                    PartyIdsByName[p.Party.Name] = p.Party.Id;
                     break;
                 case CredentialSaved c:
                     Credentials[c.Credential.SecretHash] = c.Credential;
                     break;
                 case ReservationSaved r:
+                    Depend(Reservations.GetValueOrDefault(r.Reservation.Id)?.Reservation, r.Reservation);
                     Put(Reservations, r.Reservation.Id, seq => new Entity(seq, r.Reservation, null), r.Reservation.State != ReservationState.Ended);
                     break;
                 case ConstraintSaved c:
@@ -1105,9 +1122,18 @@ public sealed partial class Airspace : IAsyncDisposable
                 case MessageSaved or LineEventAppended or LineStandingSaved:
                     ApplyLine(change);
                     break;
+                case SubscriptionSaved or SubscriptionNotified or SubscriptionDeleted or UssAvailabilitySaved:
+                    ApplyDss(change);
+                    break;
                 default:
                     throw new ArgumentException($"unknown change {change.GetType().Name}", nameof(change));
             }
+        }
+
+        public void Dispose()
+        {
+            Index.Dispose();
+            DisposeDss();
         }
 
         public void ForgetNoncesBefore(DateTimeOffset time)

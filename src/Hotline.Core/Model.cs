@@ -164,7 +164,15 @@ public sealed record PartyKey(int PartyId, PartyPublicKey Key, DateTimeOffset Ad
 /// A request as its sender signed it: the signature (checked against the sender's registered key before anything is
 /// decided) and the exact body bytes it covers, kept by the server for disputes.
 /// </summary>
-public sealed record Attestation(SignedRequest Request, ReadOnlyMemory<byte> Body);
+public sealed record Attestation(SignedRequest Request, ReadOnlyMemory<byte> Body)
+{
+    /// <summary>
+    /// True when the request was not signed by its sender but by the airspace's own key (<see cref="Airspace.Vouch"/>),
+    /// on the word of the host that authenticated the sender another way (an F3548 bearer token): the log then holds the
+    /// operator's statement of what the sender asked, not the sender's own signature.
+    /// </summary>
+    public bool Vouched { get; init; }
+}
 
 /// <summary>Where a write was recorded: its entry index in the transparency log and the entry's leaf hash.</summary>
 public sealed record LogReceipt(long Index, Hash LeafHash);

@@ -27,6 +27,9 @@ public enum OutcomeKind
 
     /// <summary>The request's signature is missing, stale, from a key not registered to the caller, or wrong.</summary>
     BadSignature,
+
+    /// <summary>The caller is not in a state to do this now (an F3548 USS declared Down may not plan).</summary>
+    PreconditionFailed,
 }
 
 /// <summary>The result of a use case: a value, or why there is none.</summary>

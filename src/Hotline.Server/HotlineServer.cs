@@ -29,6 +29,7 @@ public static class HotlineServer
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LogPublisher>());
         builder.Services.AddHostedService<LineMonitor>();
         builder.Services.AddSingleton<LineStreams>();
+        builder.Services.AddDssAuthentication();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -48,6 +49,7 @@ public static class HotlineServer
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseBearerCredentials();
+        app.UseDssAuthentication(); // before the body is read for a signature: an unauthenticated USS learns nothing
         app.UseRequestSignatures();
         app.MapOpenApi();
         app.MapScalarApiReference(); // the browsable reference at /scalar, assets served by the app itself
@@ -55,6 +57,7 @@ public static class HotlineServer
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         app.MapPrometheusScrapingEndpoint();
         app.MapPartiesApi().MapReservationsApi().MapConstraintsApi().MapAirspaceApi().MapLogApi().MapLineApi();
+        app.MapDssApi();
         return app;
     }
 

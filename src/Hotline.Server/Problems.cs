@@ -23,6 +23,7 @@ internal static class Problems
         OutcomeKind.Forbidden => Status(StatusCodes.Status403Forbidden, "Forbidden", outcome.Detail ?? "forbidden"),
         OutcomeKind.Duplicate => Status(StatusCodes.Status409Conflict, "Already exists", outcome.Detail ?? "already exists", new Dictionary<string, object?> { ["field"] = outcome.Field }),
         OutcomeKind.BadSignature => Status(StatusCodes.Status401Unauthorized, "Bad signature", outcome.Detail ?? "bad signature"),
+        OutcomeKind.PreconditionFailed => Status(StatusCodes.Status412PreconditionFailed, "Precondition failed", outcome.Detail ?? "precondition failed"),
         OutcomeKind.VersionMismatch => Status(StatusCodes.Status409Conflict, "Version mismatch", outcome.Detail ?? "version mismatch", new Dictionary<string, object?> { ["currentVersion"] = outcome.CurrentVersion }),
         OutcomeKind.Conflicts => Status(
             StatusCodes.Status409Conflict,

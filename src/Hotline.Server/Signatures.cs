@@ -18,7 +18,8 @@ internal static class Signatures
     {
         if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
             || !context.Request.Headers.TryGetValue(SignedRequest.HeaderName, out var header)
-            || !context.Request.Path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase))
+            || !(context.Request.Path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase)
+                || context.Request.Path.StartsWithSegments("/dss", StringComparison.OrdinalIgnoreCase)))
         {
             await next(context);
             return;
@@ -75,6 +76,9 @@ internal static class Signatures
     /// <exception cref="SignatureRequiredException">The request carries no signature.</exception>
     public static Attestation Attestation(this HttpContext context) =>
         context.Items[AttestationKey] as Attestation ?? throw new SignatureRequiredException();
+
+    /// <summary>The signed request of this write, or null when it carries no signature.</summary>
+    public static Attestation? SignedAttestation(this HttpContext context) => context.Items[AttestationKey] as Attestation;
 
     /// <summary>Adds the log receipt of a recorded write to the response headers.</summary>
     public static void AddReceipt(this HttpContext context, LogReceipt? receipt)

@@ -383,7 +383,7 @@ public sealed partial class Airspace
         ConflictEvents(changes, conflicts, refused: false);
 
         var amended = current with { Extents = proposal.Extents, Version = current.Version + 1, UpdatedAt = _time.GetUtcNow() };
-        Apply(changes, new ReservationSaved(amended));
+        (amended, _) = SaveReservation(changes, amended, current);
         return Outcome<Reservation>.Ok(amended);
     }
 

@@ -9,7 +9,8 @@ namespace Hotline.Ledger;
 /// register the new party's first key; <c>party.key-added</c> is signed by the very key it registers when it is the
 /// party's first key, and otherwise by a key the party already holds (so that no one else, not even the operator with
 /// a credential of the party, can add one); every other entry is signed by a key already registered to its party
-/// (0 = the operator).
+/// (0 = the operator), or, for a request to the F3548 DSS API (target under <c>/dss/</c>), by an operator key that
+/// vouches for a USS the server authenticated by bearer token.
 /// </summary>
 internal sealed class HotlineEntryChecker(List<AuditError> errors, List<string> warnings)
 {
@@ -113,9 +114,19 @@ internal sealed class HotlineEntryChecker(List<AuditError> errors, List<string> 
                 return entry.PublicKey is null ? null : Register(keys, created, entry.PublicKey);
 
             default:
+                // An F3548 request arrives with a bearer token, not a party's signature: the server vouches for it by
+                // signing it with the operator's key. Only requests to the DSS API may be vouched for this way.
+                if (entry.Party != LogEntry.OperatorParty && IsVouchable(entry) && keys.TryGetValue(entry.Request.KeyId, out var signer) && signer.Party == LogEntry.OperatorParty)
+                {
+                    return entry.Request.VerifiesWith(signer.Key) ? null : $"the request signature does not verify with key {entry.Request.KeyId}";
+                }
+
                 return SignedByRegisteredKey(entry, keys);
         }
     }
+
+    /// <summary>True for a request to the F3548 DSS API (<c>/dss/</c>), which the operator may sign on a USS's behalf.</summary>
+    private static bool IsVouchable(LogEntry entry) => entry.Request.Target.StartsWith("/dss/", StringComparison.Ordinal);
 
     private static string? SignedByRegisteredKey(LogEntry entry, Dictionary<string, (int Party, PartyPublicKey Key)> keys)
     {

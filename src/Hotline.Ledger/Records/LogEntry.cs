@@ -30,6 +30,24 @@ public static class EntryKinds
     /// <summary>A constraint was created.</summary>
     public const string ConstraintCreated = "constraint.created";
 
+    /// <summary>A constraint was changed (F3548 constraint reference update).</summary>
+    public const string ConstraintUpdated = "constraint.updated";
+
+    /// <summary>An F3548 subscription was created.</summary>
+    public const string SubscriptionCreated = "subscription.created";
+
+    /// <summary>An F3548 subscription was changed by its owner.</summary>
+    public const string SubscriptionUpdated = "subscription.updated";
+
+    /// <summary>An F3548 subscription was deleted.</summary>
+    public const string SubscriptionDeleted = "subscription.deleted";
+
+    /// <summary>A USS's availability was set (F3548 availability arbitration); the subject is the USS's name.</summary>
+    public const string UssAvailabilitySet = "uss.availability-set";
+
+    /// <summary>A USS reported a problem with the DSS (F3548 <c>makeDssReport</c>); the subject is the report's id.</summary>
+    public const string DssReport = "dss.report";
+
     /// <summary>A constraint was withdrawn.</summary>
     public const string ConstraintWithdrawn = "constraint.withdrawn";
 

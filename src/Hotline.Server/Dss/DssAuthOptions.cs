@@ -24,6 +24,17 @@ public sealed class DssAuthOptions
     /// <summary>Accept <c>http://</c> USS base URLs (local testing only; F3548 requires https).</summary>
     public bool AllowHttpBaseUrls { get; set; }
 
+    /// <summary>Create a party for a USS the first time a valid token names it in <c>sub</c> (the token authority is
+    /// then the deployment's registry of USSs). Off by default: the operator creates each USS's party by name.</summary>
+    public bool RegisterUnknownUss { get; set; }
+
+    /// <summary>The <c>uss_base_url</c> shown for native filings (native parties run no USS), followed by
+    /// <c>/{party name}</c>.</summary>
+    public string NativeUssBaseUrl { get; set; } = "https://native.hotline.invalid";
+
+    /// <summary>True when the DSS API is configured (it is served only then).</summary>
+    public bool Enabled => Audiences.Any(a => !string.IsNullOrWhiteSpace(a));
+
     /// <summary>Leeway, in seconds, when comparing <c>exp</c>, <c>nbf</c> and <c>iat</c> with the clock (0 to 300).</summary>
     public int ClockSkewSeconds { get; set; } = 60;
 
