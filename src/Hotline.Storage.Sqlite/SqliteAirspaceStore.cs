@@ -13,7 +13,7 @@ namespace Hotline.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteAirspaceStore : IAirspaceStore
 {
-    private const int SchemaVersion = 2;
+    private const int SchemaVersion = 3;
 
     private readonly SqliteConnection _connection;
     private readonly string _readOnly;
@@ -49,43 +49,113 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
         }
     }
 
+    /// <summary>
+    /// Every table in its current form. <c>IF NOT EXISTS</c> throughout: over an older database it creates only the
+    /// tables that database lacks (version 1 had no keys and no log, version 2 no subscriptions and no USS
+    /// availability, and the line's tables came within version 2). The columns added to existing tables come last, in
+    /// the order <see cref="AddedColumns"/> adds them, so an upgraded database has exactly the columns of a new one.
+    /// </summary>
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS parties (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE, created_at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS credentials (secret_hash TEXT PRIMARY KEY, role TEXT NOT NULL, party_id INTEGER REFERENCES parties(id), created_at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS reservations (id TEXT PRIMARY KEY, owner INTEGER NOT NULL REFERENCES parties(id), state TEXT NOT NULL,
+            version INTEGER NOT NULL, call_sign TEXT, notes TEXT, updated_at INTEGER NOT NULL, extents TEXT NOT NULL,
+            ovn TEXT NOT NULL DEFAULT '', uss_base_url TEXT, subscription_id TEXT);
+        CREATE TABLE IF NOT EXISTS constraints (id TEXT PRIMARY KEY, owner INTEGER NOT NULL REFERENCES parties(id), version INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL, extents TEXT NOT NULL, ovn TEXT NOT NULL DEFAULT '', uss_base_url TEXT);
+        CREATE TABLE IF NOT EXISTS party_keys (key_id TEXT PRIMARY KEY, party_id INTEGER NOT NULL, public_key BLOB NOT NULL, added_at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS log_entries (idx INTEGER PRIMARY KEY, entry BLOB NOT NULL, leaf BLOB NOT NULL, recorded_at INTEGER NOT NULL,
+            nonce TEXT NOT NULL, body BLOB NOT NULL);
+        CREATE INDEX IF NOT EXISTS log_entries_recorded_at ON log_entries (recorded_at);
+        CREATE TABLE IF NOT EXISTS line_messages (id TEXT PRIMARY KEY, message TEXT NOT NULL, status TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS line_standings (party INTEGER PRIMARY KEY, standing TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS line_events (id INTEGER PRIMARY KEY, recipient INTEGER, event TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS line_events_recipient ON line_events (recipient, id);
+        CREATE TABLE IF NOT EXISTS subscriptions (id TEXT PRIMARY KEY, owner INTEGER NOT NULL REFERENCES parties(id), version INTEGER NOT NULL,
+            notification_index INTEGER NOT NULL, uss_base_url TEXT NOT NULL, notify_ois INTEGER NOT NULL, notify_constraints INTEGER NOT NULL,
+            implicit INTEGER NOT NULL, updated_at INTEGER NOT NULL, area TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS uss_availability (uss TEXT PRIMARY KEY, availability TEXT NOT NULL, version INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+        """;
+
+    /// <summary>The columns version 3 added to tables that older versions already had (table, column, definition).
+    /// No foreign key on <c>subscription_id</c>: an ended reservation keeps naming the implicit subscription that was
+    /// deleted with it, and which subscriptions may go is the airspace's decision, not the store's.</summary>
+    private static readonly (string Table, string Column, string Definition)[] AddedColumns =
+    [
+        ("reservations", "ovn", "TEXT NOT NULL DEFAULT ''"),
+        ("reservations", "uss_base_url", "TEXT"),
+        ("reservations", "subscription_id", "TEXT"),
+        ("constraints", "ovn", "TEXT NOT NULL DEFAULT ''"),
+        ("constraints", "uss_base_url", "TEXT"),
+    ];
+
     private static async Task<SqliteAirspaceStore> OpenAsync(SqliteConnection connection, string path, CancellationToken cancellationToken)
     {
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(connection, """
+        // Before the transaction: SQLite cannot change the journal mode, and ignores foreign_keys, inside one.
+        await ExecuteAsync(connection, null, """
             PRAGMA journal_mode = WAL;
             PRAGMA synchronous = FULL;
             PRAGMA foreign_keys = ON;
-            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS parties (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE, created_at INTEGER NOT NULL);
-            CREATE TABLE IF NOT EXISTS credentials (secret_hash TEXT PRIMARY KEY, role TEXT NOT NULL, party_id INTEGER REFERENCES parties(id), created_at INTEGER NOT NULL);
-            CREATE TABLE IF NOT EXISTS reservations (id TEXT PRIMARY KEY, owner INTEGER NOT NULL REFERENCES parties(id), state TEXT NOT NULL,
-                version INTEGER NOT NULL, call_sign TEXT, notes TEXT, updated_at INTEGER NOT NULL, extents TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS constraints (id TEXT PRIMARY KEY, owner INTEGER NOT NULL REFERENCES parties(id), version INTEGER NOT NULL,
-                updated_at INTEGER NOT NULL, extents TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS party_keys (key_id TEXT PRIMARY KEY, party_id INTEGER NOT NULL, public_key BLOB NOT NULL, added_at INTEGER NOT NULL);
-            CREATE TABLE IF NOT EXISTS log_entries (idx INTEGER PRIMARY KEY, entry BLOB NOT NULL, leaf BLOB NOT NULL, recorded_at INTEGER NOT NULL,
-                nonce TEXT NOT NULL, body BLOB NOT NULL);
-            CREATE INDEX IF NOT EXISTS log_entries_recorded_at ON log_entries (recorded_at);
-            CREATE TABLE IF NOT EXISTS line_messages (id TEXT PRIMARY KEY, message TEXT NOT NULL, status TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS line_standings (party INTEGER PRIMARY KEY, standing TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS line_events (id INTEGER PRIMARY KEY, recipient INTEGER, event TEXT NOT NULL);
-            CREATE INDEX IF NOT EXISTS line_events_recipient ON line_events (recipient, id);
-            INSERT INTO meta (key, value) VALUES ('schema_version', '2') ON CONFLICT (key) DO NOTHING;
-            -- Version 1 had no keys and no log: the tables above are all it lacks, and its log starts empty.
-            UPDATE meta SET value = '2' WHERE key = 'schema_version' AND value = '1';
             """, cancellationToken).ConfigureAwait(false);
+
+        // One (immediate) transaction for the check and the whole upgrade: a crash or an error part way leaves the
+        // database at its old version, whole, and two processes opening it at once cannot both upgrade it.
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)", cancellationToken).ConfigureAwait(false);
+        string? stored;
         await using (var check = connection.CreateCommand())
         {
+            check.Transaction = transaction;
             check.CommandText = "SELECT value FROM meta WHERE key = 'schema_version'";
-            var version = Convert.ToInt32(await check.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
-            if (version != SchemaVersion)
-            {
-                throw new InvalidOperationException($"{path}: schema version {version}; this Hotline reads version {SchemaVersion}");
-            }
+            stored = (string?)await check.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        int? version = null;
+        if (stored is not null)
+        {
+            // Refused before anything is written: a newer Hotline's database is not ours to change.
+            if (!int.TryParse(stored, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed is < 1 or > SchemaVersion)
+            {
+                throw new InvalidOperationException($"{path}: schema version {stored}; this Hotline reads version {SchemaVersion}");
+            }
+
+            version = parsed;
+        }
+
+        if (version != SchemaVersion)
+        {
+            if (version is not null)
+            {
+                await AddMissingColumnsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+            }
+
+            await ExecuteAsync(connection, transaction, $"""
+                {Schema}
+                INSERT INTO meta (key, value) VALUES ('schema_version', '{SchemaVersion}') ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+                """, cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new SqliteAirspaceStore(connection, path);
+    }
+
+    /// <summary>Adds the <see cref="AddedColumns"/> an older database lacks. SQLite's <c>ADD COLUMN</c> has no
+    /// <c>IF NOT EXISTS</c>, so each is looked up first; a row already there reads the column's default.</summary>
+    private static async Task AddMissingColumnsAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+    {
+        foreach (var (table, column, definition) in AddedColumns)
+        {
+            await using var exists = connection.CreateCommand();
+            exists.Transaction = transaction;
+            exists.CommandText = "SELECT COUNT(*) FROM pragma_table_info($table) WHERE name = $column";
+            exists.Parameters.AddWithValue("$table", table);
+            exists.Parameters.AddWithValue("$column", column);
+            if (Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) == 0)
+            {
+                await ExecuteAsync(connection, transaction, $"ALTER TABLE {table} ADD COLUMN {column} {definition}", cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -100,7 +170,7 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
             r => new Credential(r.GetString(0), Enum.Parse<Role>(r.GetString(1)), r.IsDBNull(2) ? null : r.GetInt32(2), Time(r.GetInt64(3))),
             cancellationToken).ConfigureAwait(false);
         var reservations = await ReadAllAsync(
-            "SELECT id, owner, state, version, call_sign, notes, updated_at, extents FROM reservations",
+            "SELECT id, owner, state, version, call_sign, notes, updated_at, extents, ovn, uss_base_url, subscription_id FROM reservations",
             r => new Reservation(
                 Guid.Parse(r.GetString(0)),
                 r.GetInt32(1),
@@ -109,11 +179,41 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
                 r.GetInt64(3),
                 r.IsDBNull(4) ? null : r.GetString(4),
                 r.IsDBNull(5) ? null : r.GetString(5),
-                Time(r.GetInt64(6))),
+                Time(r.GetInt64(6)))
+            {
+                Ovn = r.GetString(8),
+                UssBaseUrl = r.IsDBNull(9) ? null : r.GetString(9),
+                SubscriptionId = r.IsDBNull(10) ? null : Guid.Parse(r.GetString(10)),
+            },
             cancellationToken).ConfigureAwait(false);
         var constraints = await ReadAllAsync(
-            "SELECT id, owner, version, updated_at, extents FROM constraints",
-            r => new Constraint(Guid.Parse(r.GetString(0)), r.GetInt32(1), ExtentCodec.Read(r.GetString(4)), r.GetInt64(2), Time(r.GetInt64(3))),
+            "SELECT id, owner, version, updated_at, extents, ovn, uss_base_url FROM constraints",
+            r => new Constraint(Guid.Parse(r.GetString(0)), r.GetInt32(1), ExtentCodec.Read(r.GetString(4)), r.GetInt64(2), Time(r.GetInt64(3)))
+            {
+                Ovn = r.GetString(5),
+                UssBaseUrl = r.IsDBNull(6) ? null : r.GetString(6),
+            },
+            cancellationToken).ConfigureAwait(false);
+        var subscriptions = await ReadAllAsync(
+            """
+            SELECT id, owner, area, uss_base_url, notify_ois, notify_constraints, implicit, version, notification_index, updated_at
+            FROM subscriptions
+            """,
+            r => new Subscription(
+                Guid.Parse(r.GetString(0)),
+                r.GetInt32(1),
+                ExtentCodec.Read(r.GetString(2)),
+                r.GetString(3),
+                r.GetBoolean(4),
+                r.GetBoolean(5),
+                r.GetBoolean(6),
+                r.GetInt64(7),
+                r.GetInt64(8),
+                Time(r.GetInt64(9))),
+            cancellationToken).ConfigureAwait(false);
+        var availabilities = await ReadAllAsync(
+            "SELECT uss, availability, version, updated_at FROM uss_availability",
+            r => new UssAvailabilityStatus(r.GetString(0), Enum.Parse<UssAvailability>(r.GetString(1)), r.GetInt64(2), Time(r.GetInt64(3))),
             cancellationToken).ConfigureAwait(false);
         var keys = await ReadAllAsync(
             "SELECT party_id, public_key, added_at FROM party_keys",
@@ -155,7 +255,11 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
             r => LineCodec.ReadEvent(r.GetInt64(0), r.IsDBNull(1) ? null : r.GetInt32(1), r.GetString(2)),
             cancellationToken).ConfigureAwait(false);
         var line = new LineSnapshot(messages, standings, events, events.Count == 0 ? 0 : events[^1].Id);
-        return new AirspaceSnapshot(parties, credentials, reservations, constraints, keys, leaves, nonces, line);
+        return new AirspaceSnapshot(parties, credentials, reservations, constraints, keys, leaves, nonces, line)
+        {
+            Subscriptions = subscriptions,
+            UssAvailabilities = availabilities,
+        };
     }
 
     /// <inheritdoc />
@@ -244,7 +348,7 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
     {
         ArgumentNullException.ThrowIfNull(changes);
         await using var transaction = (SqliteTransaction)await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        SqliteCommand? appendEntry = null, saveMessage = null, appendEvent = null;
+        SqliteCommand? appendEntry = null, saveMessage = null, appendEvent = null, notifySubscription = null;
         var logSize = _logSize ??= await CountEntriesAsync(transaction, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -269,10 +373,11 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
                         break;
                     case ReservationSaved r:
                         command.CommandText = """
-                            INSERT INTO reservations (id, owner, state, version, call_sign, notes, updated_at, extents)
-                            VALUES ($id, $owner, $state, $version, $callSign, $notes, $at, $extents)
+                            INSERT INTO reservations (id, owner, state, version, call_sign, notes, updated_at, extents, ovn, uss_base_url, subscription_id)
+                            VALUES ($id, $owner, $state, $version, $callSign, $notes, $at, $extents, $ovn, $ussBaseUrl, $subscription)
                             ON CONFLICT (id) DO UPDATE SET state = excluded.state, version = excluded.version, call_sign = excluded.call_sign,
-                                notes = excluded.notes, updated_at = excluded.updated_at, extents = excluded.extents
+                                notes = excluded.notes, updated_at = excluded.updated_at, extents = excluded.extents, ovn = excluded.ovn,
+                                uss_base_url = excluded.uss_base_url, subscription_id = excluded.subscription_id
                             """;
                         command.Parameters.AddWithValue("$id", r.Reservation.Id.ToString());
                         command.Parameters.AddWithValue("$owner", r.Reservation.Owner);
@@ -282,21 +387,75 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
                         command.Parameters.AddWithValue("$notes", (object?)r.Reservation.Notes ?? DBNull.Value);
                         command.Parameters.AddWithValue("$at", r.Reservation.UpdatedAt.UtcTicks);
                         command.Parameters.AddWithValue("$extents", ExtentCodec.Write(r.Reservation.Extents));
+                        command.Parameters.AddWithValue("$ovn", r.Reservation.Ovn);
+                        command.Parameters.AddWithValue("$ussBaseUrl", (object?)r.Reservation.UssBaseUrl ?? DBNull.Value);
+                        command.Parameters.AddWithValue("$subscription", (object?)r.Reservation.SubscriptionId?.ToString() ?? DBNull.Value);
                         break;
                     case ConstraintSaved c:
                         command.CommandText = """
-                            INSERT INTO constraints (id, owner, version, updated_at, extents) VALUES ($id, $owner, $version, $at, $extents)
-                            ON CONFLICT (id) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at, extents = excluded.extents
+                            INSERT INTO constraints (id, owner, version, updated_at, extents, ovn, uss_base_url)
+                            VALUES ($id, $owner, $version, $at, $extents, $ovn, $ussBaseUrl)
+                            ON CONFLICT (id) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at, extents = excluded.extents,
+                                ovn = excluded.ovn, uss_base_url = excluded.uss_base_url
                             """;
                         command.Parameters.AddWithValue("$id", c.Constraint.Id.ToString());
                         command.Parameters.AddWithValue("$owner", c.Constraint.Owner);
                         command.Parameters.AddWithValue("$version", c.Constraint.Version);
                         command.Parameters.AddWithValue("$at", c.Constraint.UpdatedAt.UtcTicks);
                         command.Parameters.AddWithValue("$extents", ExtentCodec.Write(c.Constraint.Extents));
+                        command.Parameters.AddWithValue("$ovn", c.Constraint.Ovn);
+                        command.Parameters.AddWithValue("$ussBaseUrl", (object?)c.Constraint.UssBaseUrl ?? DBNull.Value);
                         break;
                     case ConstraintDeleted d:
                         command.CommandText = "DELETE FROM constraints WHERE id = $id";
                         command.Parameters.AddWithValue("$id", d.Id.ToString());
+                        break;
+                    case SubscriptionSaved s:
+                        command.CommandText = """
+                            INSERT INTO subscriptions (id, owner, version, notification_index, uss_base_url, notify_ois, notify_constraints, implicit, updated_at, area)
+                            VALUES ($id, $owner, $version, $index, $ussBaseUrl, $notifyOis, $notifyConstraints, $implicit, $at, $area)
+                            ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, version = excluded.version, notification_index = excluded.notification_index,
+                                uss_base_url = excluded.uss_base_url, notify_ois = excluded.notify_ois, notify_constraints = excluded.notify_constraints,
+                                implicit = excluded.implicit, updated_at = excluded.updated_at, area = excluded.area
+                            """;
+                        command.Parameters.AddWithValue("$id", s.Subscription.Id.ToString());
+                        command.Parameters.AddWithValue("$owner", s.Subscription.Owner);
+                        command.Parameters.AddWithValue("$version", s.Subscription.Version);
+                        command.Parameters.AddWithValue("$index", s.Subscription.NotificationIndex);
+                        command.Parameters.AddWithValue("$ussBaseUrl", s.Subscription.UssBaseUrl);
+                        command.Parameters.AddWithValue("$notifyOis", s.Subscription.NotifyForOperationalIntents);
+                        command.Parameters.AddWithValue("$notifyConstraints", s.Subscription.NotifyForConstraints);
+                        command.Parameters.AddWithValue("$implicit", s.Subscription.Implicit);
+                        command.Parameters.AddWithValue("$at", s.Subscription.UpdatedAt.UtcTicks);
+                        command.Parameters.AddWithValue("$area", ExtentCodec.Write(s.Subscription.Area));
+                        break;
+                    case SubscriptionNotified n:
+                        // Every change in a busy area moves the index of every subscription over it: one prepared
+                        // statement for all of a batch.
+                        notifySubscription ??= Prepare(transaction, "UPDATE subscriptions SET notification_index = $index WHERE id = $id", "$id", "$index");
+                        notifySubscription.Parameters[0].Value = n.Id.ToString();
+                        notifySubscription.Parameters[1].Value = n.NotificationIndex;
+                        // An index for a subscription that is not there would be lost without a trace: that is a bug
+                        // in the caller, and the batch must not pretend it was kept.
+                        if (await notifySubscription.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+                        {
+                            throw new InvalidOperationException($"subscription {n.Id} is not stored");
+                        }
+
+                        continue;
+                    case SubscriptionDeleted d:
+                        command.CommandText = "DELETE FROM subscriptions WHERE id = $id";
+                        command.Parameters.AddWithValue("$id", d.Id.ToString());
+                        break;
+                    case UssAvailabilitySaved a:
+                        command.CommandText = """
+                            INSERT INTO uss_availability (uss, availability, version, updated_at) VALUES ($uss, $availability, $version, $at)
+                            ON CONFLICT (uss) DO UPDATE SET availability = excluded.availability, version = excluded.version, updated_at = excluded.updated_at
+                            """;
+                        command.Parameters.AddWithValue("$uss", a.Status.Uss);
+                        command.Parameters.AddWithValue("$availability", a.Status.Availability.ToString());
+                        command.Parameters.AddWithValue("$version", a.Status.Version);
+                        command.Parameters.AddWithValue("$at", a.Status.UpdatedAt.UtcTicks);
                         break;
                     case MessageSaved m:
                         saveMessage ??= Prepare(transaction, """
@@ -367,7 +526,7 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
         }
         finally
         {
-            foreach (var prepared in (SqliteCommand?[])[appendEntry, saveMessage, appendEvent])
+            foreach (var prepared in (SqliteCommand?[])[appendEntry, saveMessage, appendEvent, notifySubscription])
             {
                 if (prepared is not null)
                 {
@@ -429,9 +588,10 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
         return rows;
     }
 
-    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
         command.CommandText = sql;
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }

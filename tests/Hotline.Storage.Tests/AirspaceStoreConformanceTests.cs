@@ -29,6 +29,8 @@ public abstract class AirspaceStoreConformanceTests : IAsyncLifetime
         Assert.Empty(snapshot.Credentials);
         Assert.Empty(snapshot.Reservations);
         Assert.Empty(snapshot.Constraints);
+        Assert.Empty(snapshot.Subscriptions);
+        Assert.Empty(snapshot.UssAvailabilities);
     }
 
     [Fact]
@@ -95,6 +97,240 @@ public abstract class AirspaceStoreConformanceTests : IAsyncLifetime
         var snapshot = await store.LoadAsync(DateTimeOffset.MinValue, CancellationToken.None);
         Assert.Empty(snapshot.Reservations);
         Assert.Equal(["p"], snapshot.Parties.Select(p => p.Name));
+    }
+
+    [Fact]
+    public async Task AReservationsOvnUssBaseUrlAndSubscriptionAreLoadedBackAndALaterVersionReplacesThem()
+    {
+        var reservation = new Reservation(Guid.CreateVersion7(Now), 1, [Polygon(), Circle()], ReservationState.Accepted, 1, null, null, Now)
+        {
+            Ovn = "ovn-1_\"quoted\" ✓",
+            UssBaseUrl = "https://uss.example/a",
+            SubscriptionId = Guid.CreateVersion7(Now),
+        };
+        var native = new Reservation(Guid.CreateVersion7(Now), 1, [Circle()], ReservationState.Accepted, 1, "N1", null, Now);
+        await using (var store = await OpenAsync())
+        {
+            await store.CommitAsync([new PartySaved(new Party(1, "p", Now)), new ReservationSaved(reservation), new ReservationSaved(native)], CancellationToken.None);
+        }
+
+        await using (var reopened = await OpenAsync())
+        {
+            var loaded = (await reopened.LoadAsync(DateTimeOffset.MinValue, CancellationToken.None)).Reservations;
+            var f3548 = loaded.Single(r => r.Id == reservation.Id);
+            Assert.Equal(reservation.Ovn, f3548.Ovn);
+            Assert.Equal(reservation.UssBaseUrl, f3548.UssBaseUrl);
+            Assert.Equal(reservation.SubscriptionId, f3548.SubscriptionId);
+            Assert.Equal(reservation with { Extents = [] }, f3548 with { Extents = [] });
+            AssertSameVolumes(reservation.Extents, f3548.Extents);
+            var loadedNative = loaded.Single(r => r.Id == native.Id);
+            Assert.Equal("", loadedNative.Ovn);
+            Assert.Null(loadedNative.UssBaseUrl);
+            Assert.Null(loadedNative.SubscriptionId);
+
+            // A new version with a new OVN, another URL and another subscription, then one with neither.
+            await reopened.CommitAsync([new ReservationSaved(reservation with { Version = 2, Ovn = "ovn-2", UssBaseUrl = "https://uss.example/b", SubscriptionId = Guid.CreateVersion7(Now.AddDays(1)) })], CancellationToken.None);
+            var second = (await reopened.LoadAsync(DateTimeOffset.MinValue, CancellationToken.None)).Reservations.Single(r => r.Id == reservation.Id);
+            Assert.Equal(("ovn-2", "https://uss.example/b"), (second.Ovn, second.UssBaseUrl));
+            Assert.NotEqual(reservation.SubscriptionId, second.SubscriptionId);
+            await reopened.CommitAsync([new ReservationSaved(reservation with { Version = 3, Ovn = "ovn-3", UssBaseUrl = null, SubscriptionId = null })], CancellationToken.None);
+        }
+
+        await using var last = await OpenAsync();
+        var third = (await last.LoadAsync(DateTimeOffset.MinValue, CancellationToken.None)).Reservations.Single(r => r.Id == reservation.Id);
+        Assert.Equal((3L, "ovn-3", (string?)null, (Guid?)null), (third.Version, third.Ovn, third.UssBaseUrl, third.SubscriptionId));
+    }
+
+    [Fact]
+    public async Task AConstraintsOvnAndUssBaseUrlAreLoadedBackAndALaterVersionReplacesThem()
+    {
+        var constraint = new Constraint(Guid.CreateVersion7(Now), 1, [Polygon()], 1, Now) { Ovn = "c-ovn-1", UssBaseUrl = "https://uss.example/c" };
+        var changed = constraint with { Version = 2, Extents = [Circle()], Ovn = "c-ovn-2", UssBaseUrl = "https://uss.example/d", UpdatedAt = Now.AddMinutes(1) };
+        await using (var store = await OpenAsync())
+        {
+            await store.CommitAsync([new PartySaved(new Party(1, "p", Now)), new ConstraintSaved(constraint)], CancellationToken.None);
+            var loaded = Assert.Single((await store.LoadAsync(DateTimeOffset.MinValue, CancellationToken.None)).Constraints);
+            Assert.Equal(constraint with { Extents = [] }, loaded with { Extents = [] });
+            await store.CommitAsync([new ConstraintSaved(changed)], CancellationToken.None);
+        }
+
+        await using (var reopened = await OpenAsync())
+        {
+            var loaded = Assert.Single((await reopened.LoadAsync(DateTimeOffset.MinValue, CancellationToken.None)).Constraints);
+            Assert.Equal(("c-ovn-2", "https://uss.example/d"), (loaded.Ovn, loaded.UssBaseUrl));
+            Assert.Equal(changed with { Extents = [] }, loaded with { Extents = [] });
+            AssertSameVolumes(changed.Extents, loaded.Extents);
+            await reopened.CommitAsync([new ConstraintSaved(changed with { Version = 3, Ovn = "c-ovn-3", UssBaseUrl = null })], CancellationToken.None);
+        }
+
+        await using var last = await OpenAsync();
+        var native = Assert.Single((await last.LoadAsync(DateTimeOffset.MinValue, CancellationToken.None)).Constraints);
+        Assert.Equal(("c-ovn-3", (string?)null), (native.Ovn, native.UssBaseUrl));
+    }
+
+    [Fact]
+    public async Task SubscriptionsAreLoadedBackExactlyWithTheirAreas()
+    {
+        var explicitOne = new Subscription(Guid.CreateVersion7(Now), 1, [Polygon(), Circle()], "https://uss.example/one", true, false, false, 4, 123_456_789_012, Now.AddTicks(7));
+        var implicitOne = new Subscription(Guid.CreateVersion7(Now), 2, [Circle()], "https://uss.example/two", false, true, true, 1, 0, Now);
+        await using (var store = await OpenAsync())
+        {
+            await store.CommitAsync([.. Parties(1, 2), new SubscriptionSaved(explicitOne)], CancellationToken.None);
+            await store.CommitAsync([new SubscriptionSaved(implicitOne)], CancellationToken.None);
+        }
+
+        await using var reopened = await OpenAsync();
+        var loaded = (await reopened.LoadAsync(DateTimeOffset.MinValue, CancellationToken.None)).Subscriptions;
+        Assert.Equal(2, loaded.Count);
+        foreach (var expected in new[] { explicitOne, implicitOne })
+        {
+            var actual = loaded.Single(s => s.Id == expected.Id);
+            Assert.Equal(expected with { Area = [] }, actual with { Area = [] });
+            AssertSameVolumes(expected.Area, actual.Area);
+        }
+
+        Assert.IsType<PolygonFootprint>(loaded.Single(s => s.Id == explicitOne.Id).Area[0].Footprint);
+        Assert.IsType<CircleFootprint>(loaded.Single(s => s.Id == explicitOne.Id).Area[1].Footprint);
+    }
+
+    [Fact]
+    public async Task ALaterSubscriptionSavedReplacesEveryFieldOfTheEarlier()
+    {
+        var subscription = new Subscription(Guid.CreateVersion7(Now), 1, [Circle()], "https://uss.example/old", true, false, true, 1, 3, Now);
+        var changed = subscription with
+        {
+            Area = [Polygon()],
+            UssBaseUrl = "https://uss.example/new",
+            NotifyForOperationalIntents = false,
+            NotifyForConstraints = true,
+            Implicit = false,
+            Version = 2,
+            NotificationIndex = 9,
+            UpdatedAt = Now.AddHours(1),
+        };
+        await using (var store = await OpenAsync())
+        {
+            await store.CommitAsync([new PartySaved(new Party(1, "p", Now)), new SubscriptionSaved(subscription)], CancellationToken.None);
+            await store.CommitAsync([new SubscriptionSaved(changed)], CancellationToken.None);
+        }
+
+        await using var reopened = await OpenAsync();
+        var loaded = Assert.Single((await reopened.LoadAsync(DateTimeOffset.MinValue, CancellationToken.None)).Subscriptions);
+        Assert.Equal(changed with { Area = [] }, loaded with { Area = [] });
+        AssertSameVolumes(changed.Area, loaded.Area);
+    }
+
+    [Fact]
+    public async Task ASubscriptionNotifiedChangesOnlyItsNotificationIndex()
+    {
+        var notified = new Subscription(Guid.CreateVersion7(Now), 1, [Polygon()], "https://uss.example/one", true, true, false, 2, 5, Now);
+        var other = new Subscription(Guid.CreateVersion7(Now), 1, [Circle()], "https://uss.example/two", true, false, true, 1, 40, Now);
+        await using (var store = await OpenAsync())
+        {
+            await store.CommitAsync([new PartySaved(new Party(1, "p", Now)), new SubscriptionSaved(notified), new SubscriptionSaved(other)], CancellationToken.None);
+            // Several in one batch (the last one counts), then one in a batch of its own.
+            await store.CommitAsync([new SubscriptionNotified(notified.Id, 6), new SubscriptionNotified(notified.Id, 7), new SubscriptionNotified(notified.Id, 8)], CancellationToken.None);
+            await store.CommitAsync([new SubscriptionNotified(notified.Id, 9)], CancellationToken.None);
+        }
+
+        await using var reopened = await OpenAsync();
+        var loaded = (await reopened.LoadAsync(DateTimeOffset.MinValue, CancellationToken.None)).Subscriptions;
+        var loadedNotified = loaded.Single(s => s.Id == notified.Id);
+        Assert.Equal(notified with { Area = [], NotificationIndex = 9 }, loadedNotified with { Area = [] });
+        AssertSameVolumes(notified.Area, loadedNotified.Area);
+        var loadedOther = loaded.Single(s => s.Id == other.Id);
+        Assert.Equal(other with { Area = [] }, loadedOther with { Area = [] });
+    }
+
+    [Fact]
+    public async Task ANotificationOfASubscriptionThatIsNotStoredFailsTheWholeBatch()
+    {
+        var subscription = new Subscription(Guid.CreateVersion7(Now), 1, [Circle()], "https://uss.example/one", true, true, false, 1, 0, Now);
+        await using var store = await OpenAsync();
+        await store.CommitAsync([new PartySaved(new Party(1, "p", Now)), new SubscriptionSaved(subscription)], CancellationToken.None);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => store.CommitAsync([new SubscriptionNotified(subscription.Id, 1), new SubscriptionNotified(Guid.CreateVersion7(Now), 1)], CancellationToken.None));
+
+        Assert.Equal(0, Assert.Single((await store.LoadAsync(DateTimeOffset.MinValue, CancellationToken.None)).Subscriptions).NotificationIndex);
+    }
+
+    [Fact]
+    public async Task ADeletedSubscriptionIsGoneAndTheOthersStay()
+    {
+        var deleted = new Subscription(Guid.CreateVersion7(Now), 1, [Circle()], "https://uss.example/one", true, true, true, 1, 2, Now);
+        var kept = deleted with { Id = Guid.CreateVersion7(Now), Implicit = false };
+        // Deleting an implicit subscription does not touch the reservation that named it: what may go is the
+        // airspace's decision.
+        var reservation = new Reservation(Guid.CreateVersion7(Now), 1, [Circle()], ReservationState.Ended, 2, null, null, Now) { Ovn = "o", SubscriptionId = deleted.Id };
+        await using (var store = await OpenAsync())
+        {
+            await store.CommitAsync([new PartySaved(new Party(1, "p", Now)), new SubscriptionSaved(deleted), new SubscriptionSaved(kept), new ReservationSaved(reservation)], CancellationToken.None);
+            await store.CommitAsync([new SubscriptionDeleted(deleted.Id)], CancellationToken.None);
+        }
+
+        await using var reopened = await OpenAsync();
+        var snapshot = await reopened.LoadAsync(DateTimeOffset.MinValue, CancellationToken.None);
+        Assert.Equal(kept.Id, Assert.Single(snapshot.Subscriptions).Id);
+        Assert.Equal(deleted.Id, Assert.Single(snapshot.Reservations).SubscriptionId);
+    }
+
+    [Fact]
+    public async Task UssAvailabilitiesAreLoadedBackAndALaterOneReplacesTheEarlier()
+    {
+        var down = new UssAvailabilityStatus("uss-a", UssAvailability.Down, 1, Now.AddTicks(3));
+        // USS names are token subjects: a name differing only in case is another USS.
+        var otherCase = new UssAvailabilityStatus("USS-A", UssAvailability.Normal, 4, Now);
+        var unknown = new UssAvailabilityStatus("uss.example/b ✓", UssAvailability.Unknown, 0, Now);
+        var normal = down with { Availability = UssAvailability.Normal, Version = 2, UpdatedAt = Now.AddMinutes(1) };
+        await using (var store = await OpenAsync())
+        {
+            await store.CommitAsync([new UssAvailabilitySaved(down), new UssAvailabilitySaved(otherCase), new UssAvailabilitySaved(unknown)], CancellationToken.None);
+            Assert.Equal([otherCase, down, unknown], (await store.LoadAsync(DateTimeOffset.MinValue, CancellationToken.None)).UssAvailabilities.OrderBy(a => a.Uss, StringComparer.Ordinal));
+            await store.CommitAsync([new UssAvailabilitySaved(normal)], CancellationToken.None);
+        }
+
+        await using var reopened = await OpenAsync();
+        var loaded = (await reopened.LoadAsync(DateTimeOffset.MinValue, CancellationToken.None)).UssAvailabilities;
+        Assert.Equal([otherCase, normal, unknown], loaded.OrderBy(a => a.Uss, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task ABatchThatFailsKeepsNoneOfItsF3548Changes()
+    {
+        var reservation = new Reservation(Guid.CreateVersion7(Now), 1, [Circle()], ReservationState.Accepted, 1, null, null, Now) { Ovn = "r1", UssBaseUrl = "https://uss.example/r" };
+        var constraint = new Constraint(Guid.CreateVersion7(Now), 1, [Circle()], 1, Now) { Ovn = "c1", UssBaseUrl = "https://uss.example/c" };
+        var notified = new Subscription(Guid.CreateVersion7(Now), 1, [Circle()], "https://uss.example/n", true, true, false, 1, 0, Now);
+        var deleted = notified with { Id = Guid.CreateVersion7(Now), UssBaseUrl = "https://uss.example/d" };
+        var availability = new UssAvailabilityStatus("uss-a", UssAvailability.Normal, 1, Now);
+        await using var store = await OpenAsync();
+        await store.CommitAsync(
+            [new PartySaved(new Party(1, "p", Now)), new ReservationSaved(reservation), new ConstraintSaved(constraint), new SubscriptionSaved(notified), new SubscriptionSaved(deleted), new UssAvailabilitySaved(availability)],
+            CancellationToken.None);
+        var before = await store.LoadAsync(DateTimeOffset.MinValue, CancellationToken.None);
+        Assert.Equal(2, before.Subscriptions.Count);
+        Assert.Equal("r1", Assert.Single(before.Reservations).Ovn);
+        Assert.Equal("c1", Assert.Single(before.Constraints).Ovn);
+
+        // Every kind of F3548 change, then a party that reuses id 1: the batch must fail as a whole.
+        await Assert.ThrowsAnyAsync<Exception>(() => store.CommitAsync(
+            [
+                new ReservationSaved(reservation with { Version = 2, Ovn = "r2", UssBaseUrl = null, SubscriptionId = notified.Id }),
+                new ConstraintSaved(constraint with { Version = 2, Ovn = "c2", UssBaseUrl = null }),
+                new SubscriptionSaved(notified with { Id = Guid.CreateVersion7(Now) }),
+                new SubscriptionSaved(deleted with { Version = 2 }),
+                new SubscriptionNotified(notified.Id, 1),
+                new SubscriptionDeleted(deleted.Id),
+                new UssAvailabilitySaved(availability with { Availability = UssAvailability.Down, Version = 2 }),
+                new UssAvailabilitySaved(new UssAvailabilityStatus("uss-b", UssAvailability.Down, 1, Now)),
+                new PartySaved(new Party(1, "q", Now)),
+            ],
+            CancellationToken.None));
+
+        var after = await store.LoadAsync(DateTimeOffset.MinValue, CancellationToken.None);
+        Assert.Equal(before.Reservations.Select(r => r with { Extents = [] }), after.Reservations.Select(r => r with { Extents = [] }));
+        Assert.Equal(before.Constraints.Select(c => c with { Extents = [] }), after.Constraints.Select(c => c with { Extents = [] }));
+        Assert.Equal(before.Subscriptions.Select(s => s with { Area = [] }).OrderBy(s => s.Id), after.Subscriptions.Select(s => s with { Area = [] }).OrderBy(s => s.Id));
+        Assert.Equal([availability], after.UssAvailabilities);
     }
 
     [Fact]
