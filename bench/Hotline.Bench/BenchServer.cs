@@ -38,10 +38,11 @@ internal sealed class BenchServer : IAsyncDisposable
     /// <summary>The server's data folder.</summary>
     public string DataDirectory { get; }
 
-    /// <summary>Starts the server over <paramref name="dataDirectory"/> (its store may be preloaded).</summary>
-    public static async Task<BenchServer> StartAsync(string dataDirectory)
+    /// <summary>Starts the server over <paramref name="dataDirectory"/> (its store may be preloaded), with
+    /// <paramref name="settings"/> as more <c>--Hotline:X value</c> pairs.</summary>
+    public static async Task<BenchServer> StartAsync(string dataDirectory, params string[] settings)
     {
-        var app = HotlineServer.Build(["--urls", "http://127.0.0.1:0", "--Hotline:DataDirectory", dataDirectory], b => b.Logging.ClearProviders());
+        var app = HotlineServer.Build(["--urls", "http://127.0.0.1:0", "--Hotline:DataDirectory", dataDirectory, .. settings], b => b.Logging.ClearProviders());
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
         return new BenchServer(app, address, dataDirectory);

@@ -21,6 +21,11 @@ if (args.Length > 0 && args[0] == "postgis-compare")
     return await PostgisCompare.RunAsync(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == "dss-load")
+{
+    return await DssLoad.RunAsync(args[1..]);
+}
+
 if (args.Length > 0 && args[0] == "line-load")
 {
     return await LineLoad.RunAsync(args[1..]);

@@ -82,7 +82,8 @@ internal static class ServerLoad
         }
     }
 
-    private static async Task MeasureAsync(string what, int concurrency, int count, Func<int, Task<bool>> send)
+    /// <summary>Sends <paramref name="count"/> requests with <paramref name="concurrency"/> in flight and prints the rate and latency percentiles.</summary>
+    internal static async Task MeasureAsync(string what, int concurrency, int count, Func<int, Task<bool>> send)
     {
         var latencies = new double[count];
         var failures = 0;

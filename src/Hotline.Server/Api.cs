@@ -109,14 +109,14 @@ internal static class Api
             var extents = Mapping.ToVolumes(request.Extents, "extents", airspace.Options.FootprintLimits);
             var outcome = await airspace.CreateConstraintAsync(http.Caller(), extents, http.Attestation(), ct);
             http.AddReceipt(outcome.Receipt);
-            return outcome.Kind == OutcomeKind.Ok ? TypedResults.Created($"/v1/constraints/{outcome.Value!.Id}", Mapping.ToView(outcome.Value)) : Problems.From(outcome);
+            return outcome.Kind == OutcomeKind.Ok ? TypedResults.Created($"/v1/constraints/{outcome.Value!.Id}", Mapping.ToView(outcome.Value, http.Caller())) : Problems.From(outcome);
         }).WithSummary("Close an area for a time (parties only). No reason is asked or kept.");
 
-        group.MapGet("/", (AirspaceHost host) => TypedResults.Ok(host.Airspace.ListConstraints().Select(Mapping.ToView).ToList()))
+        group.MapGet("/", (HttpContext http, AirspaceHost host) => TypedResults.Ok(host.Airspace.ListConstraints().Select(c => Mapping.ToView(c, http.Caller())).ToList()))
             .WithSummary("Every constraint.");
 
-        group.MapGet("/{id:guid}", Results<Ok<ConstraintView>, ProblemHttpResult> (Guid id, AirspaceHost host) =>
-            host.Airspace.GetConstraint(id) is { } c ? TypedResults.Ok(Mapping.ToView(c)) : Problems.Status(StatusCodes.Status404NotFound, "Not found", $"no constraint {id}"))
+        group.MapGet("/{id:guid}", Results<Ok<ConstraintView>, ProblemHttpResult> (Guid id, HttpContext http, AirspaceHost host) =>
+            host.Airspace.GetConstraint(id) is { } c ? TypedResults.Ok(Mapping.ToView(c, http.Caller())) : Problems.Status(StatusCodes.Status404NotFound, "Not found", $"no constraint {id}"))
             .WithSummary("One constraint.");
 
         group.MapDelete("/{id:guid}", async Task<Results<Ok<ConstraintView>, ProblemHttpResult>> (Guid id, HttpContext http, AirspaceHost host, CancellationToken ct) =>
@@ -138,7 +138,7 @@ internal static class Api
             var (reservations, constraints) = airspace.Query(area);
             return view switch
             {
-                null or "full" => TypedResults.Ok(new AreaQueryResult([.. reservations.Select(r => Mapping.ToView(r, caller))], [.. constraints.Select(Mapping.ToView)])),
+                null or "full" => TypedResults.Ok(new AreaQueryResult([.. reservations.Select(r => Mapping.ToView(r, caller))], [.. constraints.Select(c => Mapping.ToView(c, caller))])),
                 "references" => TypedResults.Ok(new AreaReferencesResult(
                     [.. reservations.Select(r => new EntityReference(r.Id, r.Owner, r.Version, r.State.ToString()))],
                     [.. constraints.Select(c => new EntityReference(c.Id, c.Owner, c.Version, null))])),

@@ -60,8 +60,9 @@ public sealed record CreateConstraintRequest(IReadOnlyList<ExtentDto>? Extents =
 public sealed record AreaQueryRequest(ExtentDto? Area = null);
 
 /// <summary>
-/// A reservation. Other parties see where and when only: <see cref="CallSign"/> and <see cref="Notes"/> are
-/// absent unless the caller owns it.
+/// A reservation. Other parties see where and when only: <see cref="CallSign"/>, <see cref="Notes"/> and
+/// <see cref="Ovn"/> (the F3548 opaque version, which a USS's key must hold to plan over it) are absent unless the
+/// caller owns it.
 /// </summary>
 public sealed record ReservationView(
     Guid Id,
@@ -71,10 +72,17 @@ public sealed record ReservationView(
     IReadOnlyList<ExtentView> Extents,
     DateTimeOffset UpdatedAt,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? CallSign,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Notes);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Notes,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Ovn = null);
 
-/// <summary>A constraint.</summary>
-public sealed record ConstraintView(Guid Id, int Owner, long Version, IReadOnlyList<ExtentView> Extents, DateTimeOffset UpdatedAt);
+/// <summary>A constraint; <see cref="Ovn"/> (its F3548 opaque version) only for its owner.</summary>
+public sealed record ConstraintView(
+    Guid Id,
+    int Owner,
+    long Version,
+    IReadOnlyList<ExtentView> Extents,
+    DateTimeOffset UpdatedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Ovn = null);
 
 /// <summary>One extent as stored: the footprint as a GeoJSON Feature.</summary>
 public sealed record ExtentView(GeoJsonFootprint Footprint, AltitudeDto Altitude, TimeWindowDto Time);

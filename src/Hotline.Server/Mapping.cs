@@ -111,10 +111,12 @@ internal static class Mapping
         return new ReservationView(
             r.Id, r.Owner, r.State.ToString(), r.Version, [.. r.Extents.Select(ToView)], r.UpdatedAt,
             owner ? r.CallSign : null,
-            owner ? r.Notes : null);
+            owner ? r.Notes : null,
+            owner ? r.Ovn : null);
     }
 
-    public static ConstraintView ToView(Constraint c) => new(c.Id, c.Owner, c.Version, [.. c.Extents.Select(ToView)], c.UpdatedAt);
+    public static ConstraintView ToView(Constraint c, Principal? caller = null) =>
+        new(c.Id, c.Owner, c.Version, [.. c.Extents.Select(ToView)], c.UpdatedAt, caller?.PartyId == c.Owner ? c.Ovn : null);
 
     public static ConflictView ToView(Conflict c) => new(
         c.ReservationId == Guid.Empty ? null : c.ReservationId,
