@@ -43,14 +43,42 @@ internal sealed partial class DssAuthenticator
     /// <summary>Checks the value of an Authorization header.</summary>
     public JwtOutcome Authenticate(string? token)
     {
-        var outcome = Jwt.Validate(token, _keys, _options, _time.GetUtcNow());
+        var now = _time.GetUtcNow();
+        // A USS sends the same token with every request for its hour: a token whose signature was checked is
+        // remembered until it expires (the exact string, so a changed byte is checked afresh). Saves an RSA or ECDSA
+        // verification per request.
+        if (token is not null && _verified.TryGetValue(token, out var known))
+        {
+            if (now < known.Expires + Skew)
+            {
+                return new JwtOutcome(known, null);
+            }
+
+            _verified.TryRemove(token, out _);
+        }
+
+        var outcome = Jwt.Validate(token, _keys, _options, now);
         if (!outcome.IsValid)
         {
             LogRefused(_logger, outcome.Error!);
         }
+        else if (token is not null)
+        {
+            if (_verified.Count >= MaxRemembered)
+            {
+                _verified.Clear();
+            }
+
+            _verified[token] = outcome.Principal!;
+        }
 
         return outcome;
     }
+
+    private const int MaxRemembered = 10_000;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DssPrincipal> _verified = new(StringComparer.Ordinal);
+
+    private TimeSpan Skew => TimeSpan.FromSeconds(_options.ClockSkewSeconds);
 
     [LoggerMessage(EventId = 60, Level = LogLevel.Debug, Message = "DSS token refused: {Reason}")]
     private static partial void LogRefused(ILogger logger, string reason);

@@ -34,6 +34,37 @@ public sealed class DssAuthenticationTests(DssAuthenticationTests.Apps apps) : I
         Assert.Contains(because, outcome.Error, StringComparison.Ordinal);
     }
 
+    // ---- the authenticator remembers verified tokens ----
+
+    [Fact]
+    public void ARememberedTokenStillExpires()
+    {
+        var clock = new FakeTimeProvider(_mint.Now);
+        var authenticator = new DssAuthenticator(_mint.PemOptions(), clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<DssAuthenticator>.Instance);
+        var token = _mint.Rs256();
+        Assert.True(authenticator.Authenticate(token).IsValid);
+        Assert.True(authenticator.Authenticate(token).IsValid);
+        // One hour ahead, plus the minute of leeway: expired, although it was verified before.
+        clock.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(61));
+        var outcome = authenticator.Authenticate(token);
+        Assert.False(outcome.IsValid);
+        Assert.Contains("expired", outcome.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ATokenThatDiffersFromARememberedOneIsCheckedAfresh()
+    {
+        var authenticator = new DssAuthenticator(_mint.PemOptions(), new FakeTimeProvider(_mint.Now), Microsoft.Extensions.Logging.Abstractions.NullLogger<DssAuthenticator>.Instance);
+        var token = _mint.Rs256();
+        Assert.True(authenticator.Authenticate(token).IsValid);
+        var parts = token.Split('.');
+        var signature = Convert.FromBase64String(parts[2].Replace('-', '+').Replace('_', '/') + new string('=', (4 - (parts[2].Length % 4)) % 4));
+        signature[^1] ^= 1;
+        var tampered = $"{parts[0]}.{parts[1]}.{Convert.ToBase64String(signature).TrimEnd('=').Replace('+', '-').Replace('/', '_')}";
+        Assert.False(authenticator.Authenticate(tampered).IsValid);
+        Assert.True(authenticator.Authenticate(token).IsValid);
+    }
+
     // ---- accepted ----
 
     [Fact]
