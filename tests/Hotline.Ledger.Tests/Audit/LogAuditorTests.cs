@@ -225,6 +225,36 @@ public sealed class LogAuditorTests : IDisposable
     }
 
     [Fact]
+    public void TheOperatorMayVouchForAPartyOnlyOnTheDssApi()
+    {
+        // A USS authenticates to /dss/ with a bearer token; the server signs its request with the operator's key.
+        var entries = _hotline.Standard(2);
+        var intent = Guid.NewGuid();
+        entries.Add(_hotline.DssFiled(HotlineEntries.AlphaParty, _hotline.Operator, $"/dss/v1/operational_intent_references/{intent}"));
+        entries.Add(_hotline.DssFiled(HotlineEntries.AlphaParty, _hotline.Alpha, $"/dss/v1/operational_intent_references/{Guid.NewGuid()}"));
+        // Anywhere else the operator's key does not speak for a party, even on a path that merely mentions dss.
+        entries.Add(_hotline.DssFiled(HotlineEntries.AlphaParty, _hotline.Operator, "/v1/reservations/dss/v1"));
+
+        var report = TestLog.Build(entries).Audit();
+
+        var error = Assert.Single(report.Errors);
+        Assert.Equal(7, error.Index);
+        Assert.Contains("which is registered to party 0, not 1", error.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AVouchedEntryMustStillVerifyWithTheOperatorKey()
+    {
+        using var forger = PartySigningKey.Generate();
+        var entries = _hotline.Standard(0);
+        entries.Add(_hotline.DssFiled(HotlineEntries.AlphaParty, forger, "/dss/v1/operational_intent_references/x"));
+
+        var report = TestLog.Build(entries).Audit();
+
+        Assert.Contains("which no earlier entry registers", Assert.Single(report.Errors).Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ARequestWhoseSignatureWasSwappedDoesNotVerify()
     {
         var entries = _hotline.Standard(2);

@@ -94,6 +94,10 @@ internal sealed class HotlineEntries : IDisposable
     public byte[] Filed(int party, PartySigningKey signer) =>
         Entry(party, EntryKinds.ReservationFiled, Guid.NewGuid().ToString(), 1, null, Request(signer, "POST", "/v1/reservations"));
 
+    /// <summary>An F3548 operational intent create for <paramref name="party"/>, signed by <paramref name="signer"/> at <paramref name="target"/>.</summary>
+    public byte[] DssFiled(int party, PartySigningKey signer, string target) =>
+        Entry(party, EntryKinds.ReservationFiled, Guid.NewGuid().ToString(), 1, null, Request(signer, "PUT", target));
+
     /// <summary>Operator key, Alpha and Bravo created with their keys, then <paramref name="filings"/> filings alternating Alpha, Bravo.</summary>
     public List<byte[]> Standard(int filings)
     {
