@@ -33,6 +33,9 @@ public sealed class RunningServer : IAsyncDisposable
     /// <summary>A client of this server.</summary>
     public HotlineClient Client { get; }
 
+    /// <summary>The server's airspace, for reading what it recorded.</summary>
+    public Hotline.Core.Airspace Airspace => _app.Services.GetRequiredService<AirspaceHost>().Airspace;
+
     /// <summary>Starts a server on an ephemeral port over <paramref name="dataDirectory"/>.</summary>
     public static async Task<RunningServer> StartAsync(string dataDirectory, params string[] settings)
     {

@@ -105,6 +105,11 @@ public sealed partial class Airspace
 
         return SubmitAsync(changes =>
         {
+            if (ReplayedDss<DssChange<Reservation>>(attestation) is { } replay)
+            {
+                return replay;
+            }
+
             var current = CurrentReservation(id)?.Reservation;
             var live = current is not null && current.State != ReservationState.Ended;
             if (current is not null && current.Owner != uss)
@@ -175,7 +180,8 @@ public sealed partial class Airspace
             }
             else if (request.NewSubscription is { } wanted)
             {
-                subscription = new Subscription(Guid.CreateVersion7(now), uss, request.Extents, wanted.UssBaseUrl, true, wanted.NotifyForConstraints, true, 1, 0, now);
+                // F3548's SubscriptionID is a UUIDv4 (its pattern requires the version nibble 4).
+                subscription = new Subscription(Guid.NewGuid(), uss, request.Extents, wanted.UssBaseUrl, true, wanted.NotifyForConstraints, true, 1, 0, now);
                 subscriptionChanged = true;
             }
             else if (request.State != ReservationState.Accepted)
@@ -228,6 +234,11 @@ public sealed partial class Airspace
 
         return SubmitAsync(changes =>
         {
+            if (ReplayedDss<DssChange<Reservation>>(attestation) is { } replay)
+            {
+                return replay;
+            }
+
             var current = CurrentReservation(id)?.Reservation;
             if (current is null || current.State == ReservationState.Ended)
             {
@@ -274,6 +285,11 @@ public sealed partial class Airspace
 
         return SubmitAsync(changes =>
         {
+            if (ReplayedDss<DssChange<Constraint>>(attestation) is { } replay)
+            {
+                return replay;
+            }
+
             var current = CurrentConstraint(id)?.Constraint;
             if (current is not null && current.Owner != uss)
             {
@@ -309,6 +325,11 @@ public sealed partial class Airspace
 
         return SubmitAsync(changes =>
         {
+            if (ReplayedDss<DssChange<Constraint>>(attestation) is { } replay)
+            {
+                return replay;
+            }
+
             var current = CurrentConstraint(id)?.Constraint;
             if (current is null)
             {
@@ -363,6 +384,11 @@ public sealed partial class Airspace
 
         return SubmitAsync(changes =>
         {
+            if (ReplayedDss<SubscriptionWritten>(attestation) is { } replay)
+            {
+                return replay;
+            }
+
             var current = CurrentSubscription(id);
             if (current is not null && current.Owner != uss)
             {
@@ -417,6 +443,11 @@ public sealed partial class Airspace
 
         return SubmitAsync(changes =>
         {
+            if (ReplayedDss<Subscription>(attestation) is { } replay)
+            {
+                return replay;
+            }
+
             var current = CurrentSubscription(id);
             if (current is null)
             {
@@ -457,6 +488,11 @@ public sealed partial class Airspace
 
         return SubmitAsync(changes =>
         {
+            if (ReplayedDss<UssAvailabilityStatus>(attestation) is { } replay)
+            {
+                return replay;
+            }
+
             var current = _staged.Layer.UssAvailability.GetValueOrDefault(uss) ?? _state.UssAvailability.GetValueOrDefault(uss);
             var version = current?.Version ?? 0;
             if (version != oldVersion)
@@ -480,6 +516,11 @@ public sealed partial class Airspace
 
         return SubmitAsync(changes =>
         {
+            if (ReplayedDss<Guid>(attestation) is { } replay)
+            {
+                return replay;
+            }
+
             var id = Guid.CreateVersion7(_time.GetUtcNow());
             return Outcome<Guid>.Ok(id, Record(changes, uss, EntryKinds.DssReport, id.ToString(), 1, attestation));
         }, cancellationToken);
@@ -694,6 +735,10 @@ public sealed partial class Airspace
 
         return (_staged.Layer.UssAvailability.GetValueOrDefault(name) ?? _state.UssAvailability.GetValueOrDefault(name))?.Availability ?? UssAvailability.Unknown;
     }
+
+    /// <summary>On the writer: a request the USS signed itself is refused when replayed, like any signed request; a
+    /// vouched one was signed here, with a fresh nonce, and cannot be replayed.</summary>
+    private Outcome<T>? ReplayedDss<T>(Attestation attestation) => attestation.Vouched ? null : Replayed<T>(attestation);
 
     private Outcome<T>? VerifyDss<T>(int uss, Attestation attestation)
     {

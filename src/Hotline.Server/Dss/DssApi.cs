@@ -443,7 +443,8 @@ internal static class DssApi
             // The standard's updates (PUT at a version) answer 400 for a missing entity; reads and deletes 404.
             OutcomeKind.NotFound => Problem(updating ? StatusCodes.Status400BadRequest : StatusCodes.Status404NotFound, "Not found", outcome.Detail ?? "not found"),
             OutcomeKind.Forbidden => Problem(StatusCodes.Status403Forbidden, "Forbidden", outcome.Detail ?? "forbidden"),
-            OutcomeKind.VersionMismatch or OutcomeKind.Duplicate => Problem(StatusCodes.Status409Conflict, "Version mismatch", outcome.Detail ?? "version mismatch"),
+            OutcomeKind.VersionMismatch => Problem(StatusCodes.Status409Conflict, "Version mismatch", outcome.Detail ?? "version mismatch"),
+            OutcomeKind.Duplicate => Problem(StatusCodes.Status409Conflict, "Already received", outcome.Detail ?? "already received"),
             OutcomeKind.PreconditionFailed => Problem(StatusCodes.Status412PreconditionFailed, "USS is Down", outcome.Detail ?? "precondition failed"),
             OutcomeKind.BadSignature => Problem(StatusCodes.Status401Unauthorized, "Bad signature", outcome.Detail ?? "bad signature"),
             OutcomeKind.Conflicts => Results.Json(
