@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Hotline.Ledger;
@@ -118,20 +117,6 @@ internal static class DssLoad
         ["format"] = "RFC3339",
     };
 
-    /// <summary>An RS256 access token the way F3548 deployments mint them (aud = host name, scope, an hour ahead).</summary>
-    private static string Token(RSA authority, string subject)
-    {
-        static string B64(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        var header = B64(JsonSerializer.SerializeToUtf8Bytes(new { alg = "RS256", typ = "JWT" }));
-        var payload = B64(JsonSerializer.SerializeToUtf8Bytes(new
-        {
-            aud = "localhost",
-            iss = "dss-load",
-            sub = subject,
-            scope = "utm.strategic_coordination utm.constraint_processing",
-            exp = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds(),
-        }));
-        var signature = authority.SignData(Encoding.ASCII.GetBytes($"{header}.{payload}"), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        return $"{header}.{payload}.{B64(signature)}";
-    }
+    private static string Token(RSA authority, string subject) =>
+        Hotline.Server.DevTokens.MintRs256(authority, subject, "utm.strategic_coordination utm.constraint_processing", "localhost", "dss-load", DateTimeOffset.UtcNow.AddHours(1));
 }

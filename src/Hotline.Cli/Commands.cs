@@ -40,6 +40,7 @@ internal static class Commands
         root.Options.Add(KeyOption);
         root.Subcommands.Add(KeyCommand());
         root.Subcommands.Add(WitnessCommands.Create());
+        root.Subcommands.Add(DssCommands.Create());
         root.Subcommands.Add(LineCommands.Create());
         root.Subcommands.Add(LogCommands.Create());
         root.Subcommands.Add(Serve());
