@@ -22,11 +22,13 @@ public sealed class CliDeployment : IAsyncDisposable
     /// <summary>The server's URL.</summary>
     public string Server => $"http://127.0.0.1:{_port}";
 
-    /// <summary>Starts the server and waits until it is ready.</summary>
-    public static async Task<CliDeployment> StartAsync(string prefix)
+    /// <summary>Starts the server and waits until it is ready; <paramref name="prepare"/> runs first in the working
+    /// folder and returns more <c>--Hotline:X value</c> settings for the server.</summary>
+    public static async Task<CliDeployment> StartAsync(string prefix, Func<string, Task<string[]>>? prepare = null)
     {
         var deployment = new CliDeployment(prefix);
-        deployment._server = HotlineProcess.Serve(Path.Combine(deployment.Folder, "data"), deployment._port);
+        var settings = prepare is null ? [] : await prepare(deployment.Folder);
+        deployment._server = HotlineProcess.Serve(Path.Combine(deployment.Folder, "data"), deployment._port, settings);
         using var client = new HttpClient { BaseAddress = new Uri(deployment.Server) };
         await HotlineProcess.WaitReadyAsync(client);
         return deployment;

@@ -10,9 +10,9 @@ internal static class HotlineProcess
     private static string Program => Path.Combine(AppContext.BaseDirectory, "hotline.dll");
 
     /// <summary>Starts <c>hotline serve</c> on 127.0.0.1:<paramref name="port"/> over <paramref name="data"/>.</summary>
-    public static Process Serve(string data, int port)
+    public static Process Serve(string data, int port, params string[] settings)
     {
-        var start = Start(["serve", "--data", data, "--urls", $"http://127.0.0.1:{port}"], workingDirectory: null, environment: null);
+        var start = Start(["serve", "--data", data, "--urls", $"http://127.0.0.1:{port}", .. settings], workingDirectory: null, environment: null);
         var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start hotline");
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
