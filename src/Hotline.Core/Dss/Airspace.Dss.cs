@@ -220,7 +220,7 @@ public sealed partial class Airspace
 
             ConflictEvents(changes, [.. conflicts.Where(c => c.OtherOwner != uss)], refused: false);
             var receipt = Record(changes, uss, live ? EntryKinds.ReservationAmended : EntryKinds.ReservationFiled, id.ToString(), reservation.Version, attestation);
-            return Outcome<DssChange<Reservation>>.Ok(new DssChange<Reservation>(reservation, notify), receipt);
+            return Outcome<DssChange<Reservation>>.Ok(new DssChange<Reservation>(reservation, StillSubscribed(notify)), receipt);
         }, cancellationToken);
     }
 
@@ -268,7 +268,7 @@ public sealed partial class Airspace
             }
 
             var receipt = Record(changes, uss, EntryKinds.ReservationEnded, id.ToString(), ended.Version, attestation);
-            return Outcome<DssChange<Reservation>>.Ok(new DssChange<Reservation>(current, notify), receipt);
+            return Outcome<DssChange<Reservation>>.Ok(new DssChange<Reservation>(current, StillSubscribed(notify)), receipt);
         }, cancellationToken);
     }
 
@@ -681,6 +681,11 @@ public sealed partial class Airspace
 
         return intents is null && constraints is null ? null : new MissingOvns(intents ?? [], constraints ?? []);
     }
+
+    /// <summary>The notices whose subscription still exists: an implicit subscription deleted by the same write (with
+    /// its last operational intent) has no one left to notify.</summary>
+    private List<SubscriptionNotice> StillSubscribed(IReadOnlyList<SubscriptionNotice> notify) =>
+        [.. notify.Where(n => CurrentSubscription(n.SubscriptionId) is not null)];
 
     /// <summary>Deletes an implicit subscription that no operational intent depends on any more (after the batch's changes).</summary>
     private void DropImplicitIfUnused(List<Change> changes, Guid subscription)

@@ -156,7 +156,9 @@ internal static class DssAuthentication
                 context.Response.Headers.WWWAuthenticate = missing
                     ? "Bearer" // RFC 6750 §3.1: no error code when the request carries no credential at all.
                     : $"Bearer error=\"invalid_token\", error_description=\"{HeaderSafe(outcome.Error!)}\"";
-                return Problems.Status(StatusCodes.Status401Unauthorized, missing ? "Unauthorized" : "Invalid token", outcome.Error!);
+                // "message" too: F3548's ErrorResponse, beside the RFC 9457 members.
+                return Problems.Status(StatusCodes.Status401Unauthorized, missing ? "Unauthorized" : "Invalid token", outcome.Error!,
+                    new Dictionary<string, object?> { ["message"] = outcome.Error });
             }
 
             caller = outcome.Principal!;
@@ -167,11 +169,12 @@ internal static class DssAuthentication
         {
             var needed = string.Join(' ', requirement.AnyOf);
             context.Response.Headers.WWWAuthenticate = $"Bearer error=\"insufficient_scope\", scope=\"{HeaderSafe(needed)}\"";
+            var why = $"this operation needs a token with one of the scopes: {needed}";
             return Problems.Status(
                 StatusCodes.Status403Forbidden,
                 "Insufficient scope",
-                $"this operation needs a token with one of the scopes: {needed}",
-                new Dictionary<string, object?> { ["requiredScopes"] = requirement.AnyOf });
+                why,
+                new Dictionary<string, object?> { ["requiredScopes"] = requirement.AnyOf, ["message"] = why });
         }
 
         return null;

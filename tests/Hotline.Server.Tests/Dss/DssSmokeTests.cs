@@ -52,6 +52,12 @@ public sealed class DssSmokeTests(DssDeployment dss) : IClassFixture<DssDeployme
         Assert.Equal(HttpStatusCode.Conflict, (await dss.DeleteAsync($"/dss/v1/operational_intent_references/{first}/{ovn}", "uss1")).Status);
         var deleted = await dss.DeleteAsync($"/dss/v1/operational_intent_references/{first}/{newOvn}", "uss1");
         Assert.Equal(HttpStatusCode.OK, deleted.Status);
+        // uss2's implicit subscription is to be notified; uss1's own, deleted with its last intent, is not listed.
+        var notified = deleted.Object["subscribers"]!.AsArray().SelectMany(s => s!["subscriptions"]!.AsArray()).Select(s => s!["subscription_id"]!.ToString()).ToList();
+        Assert.Contains(accepted.Object["operational_intent_reference"]!["subscription_id"]!.ToString(), notified);
+        var ownSubscription = activated.Object["operational_intent_reference"]!["subscription_id"]!.ToString();
+        Assert.DoesNotContain(ownSubscription, notified);
+        Assert.Equal(HttpStatusCode.NotFound, (await dss.GetAsync($"/dss/v1/subscriptions/{ownSubscription}", "uss1")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await dss.GetAsync($"/dss/v1/operational_intent_references/{first}", "uss1")).Status);
     }
 
