@@ -41,4 +41,13 @@ public abstract class Footprint
     /// <summary>True when the footprints come within <paramref name="meters"/> of each other (touching counts),
     /// under the exactness contract of <see cref="Lateral"/>.</summary>
     public bool IsWithin(Footprint other, double meters) => Lateral.Within(this, other, meters);
+
+    /// <summary>How far outside, in metres, a point of a footprint may lie and still be reported covered by
+    /// <see cref="Covers"/> (in fact never more than 2.5 cm).</summary>
+    public const double CoverageToleranceMeters = 1;
+
+    /// <summary>True whenever every point of <paramref name="inner"/> lies inside this footprint (boundary included);
+    /// never when a point of it lies more than <see cref="CoverageToleranceMeters"/> outside; either answer in
+    /// between. Exact anywhere on Earth (antimeridian, poles, long great-circle edges, concave polygons).</summary>
+    public bool Covers(Footprint inner) => Coverage.Covers(this, inner);
 }

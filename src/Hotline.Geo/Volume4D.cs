@@ -14,4 +14,9 @@ public sealed record Volume4D(Footprint Footprint, AltitudeBand Altitude, TimeWi
             && Altitude.GapTo(other.Altitude) <= separation.VerticalMeters
             && Lateral.Within(Footprint, other.Footprint, separation.LateralMeters);
     }
+
+    /// <summary>True when <paramref name="inner"/>'s time window and altitude band lie within this volume's and this
+    /// footprint covers its footprint (see <see cref="Footprint.Covers"/>): ASTM F3548's "the subscription covers the
+    /// operational intent".</summary>
+    public bool Covers(Volume4D inner) => Coverage.Covers(this, inner);
 }
