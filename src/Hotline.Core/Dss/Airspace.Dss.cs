@@ -103,6 +103,14 @@ public sealed partial class Airspace
             requestedOvn = $"{id:D}_{suffix:D}";
         }
 
+        // Coverage is exact geometry (up to milliseconds for large polygons): decide it here, off the writer, against
+        // the subscription as committed; the writer reuses the answer if the subscription has not changed since.
+        (Guid Id, long Version, bool Covered)? precomputed = null;
+        if (request.SubscriptionId is { } named && GetSubscription(named) is { Implicit: false } committed)
+        {
+            precomputed = (named, committed.Version, Covers(committed.Area, request.Extents));
+        }
+
         return SubmitAsync(changes =>
         {
             if (ReplayedDss<DssChange<Reservation>>(attestation) is { } replay)
@@ -173,7 +181,9 @@ public sealed partial class Airspace
                     subscription = subscription with { Area = area, Version = subscription.Version + 1, UpdatedAt = now };
                     subscriptionChanged = true;
                 }
-                else if (!Covers(subscription.Area, request.Extents))
+                else if (!(precomputed is { } known && known.Id == subscription.Id && known.Version == subscription.Version
+                    ? known.Covered
+                    : Covers(subscription.Area, request.Extents)))
                 {
                     return Outcome<DssChange<Reservation>>.Invalid("subscription_id", "the subscription does not cover the operational intent's extents (space and time)");
                 }
