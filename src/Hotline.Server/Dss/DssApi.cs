@@ -236,7 +236,7 @@ internal static class DssApi
         var outcome = await call.Airspace.PutSubscriptionAsync(call.Party, id, expected, request, call.Attestation, ct);
         if (outcome.Kind != OutcomeKind.Ok)
         {
-            return call.Refused(outcome, updating: version is not null);
+            return call.Refused(outcome, updating: version is not null, othersAs409: true);
         }
 
         http.AddReceipt(outcome.Receipt);
@@ -258,7 +258,7 @@ internal static class DssApi
         var outcome = await call.Airspace.DeleteSubscriptionAsync(call.Party, id, expected, call.Attestation, ct);
         if (outcome.Kind != OutcomeKind.Ok)
         {
-            return call.Refused(outcome, updating: false);
+            return call.Refused(outcome, updating: false, othersAs409: true);
         }
 
         http.AddReceipt(outcome.Receipt);
@@ -436,9 +436,11 @@ internal static class DssApi
         public string BaseUrl(string? url, string field) =>
             options.CheckBaseUrl(url) is { } problem ? throw new DssInputException(field, problem) : url!;
 
-        /// <summary>A refused write as the standard answers it.</summary>
-        public IResult Refused<T>(Outcome<T> outcome, bool updating) => outcome.Kind switch
+        /// <summary>A refused write as the standard answers it. <paramref name="othersAs409"/>: the standard answers a
+        /// write to another client's subscription with 409, not 403.</summary>
+        public IResult Refused<T>(Outcome<T> outcome, bool updating, bool othersAs409 = false) => outcome.Kind switch
         {
+            OutcomeKind.Forbidden when othersAs409 => Problem(StatusCodes.Status409Conflict, "Managed by another USS", outcome.Detail ?? "managed by another USS"),
             OutcomeKind.Invalid => Problem(StatusCodes.Status400BadRequest, "Invalid request", $"{outcome.Field}: {outcome.Detail}", outcome.Field),
             // The standard's updates (PUT at a version) answer 400 for a missing entity; reads and deletes 404.
             OutcomeKind.NotFound => Problem(updating ? StatusCodes.Status400BadRequest : StatusCodes.Status404NotFound, "Not found", outcome.Detail ?? "not found"),

@@ -146,8 +146,9 @@ public sealed class DssSubscriptionTests(DssDeployment dss) : IClassFixture<DssD
 
         Expect(HttpStatusCode.Conflict, await dss.PutAsync($"/dss/v1/subscriptions/{id}/{first}", "uss1", body));
         Expect(HttpStatusCode.Conflict, await dss.PutAsync($"/dss/v1/subscriptions/{id}", "uss1", body)); // creating it again
-        Expect(HttpStatusCode.Forbidden, await dss.PutAsync($"/dss/v1/subscriptions/{id}/{second}", "uss2", body));
-        Expect(HttpStatusCode.Forbidden, await dss.PutAsync($"/dss/v1/subscriptions/{id}", "uss2", body));
+        // F3548 answers 409 for a subscription "managed by a different client" (and for creating one that exists).
+        Expect(HttpStatusCode.Conflict, await dss.PutAsync($"/dss/v1/subscriptions/{id}/{second}", "uss2", body));
+        Expect(HttpStatusCode.Conflict, await dss.PutAsync($"/dss/v1/subscriptions/{id}", "uss2", body));
         // F3548 lists no 404 for an update: an unknown subscription is a bad request.
         Expect(HttpStatusCode.BadRequest, await dss.PutAsync($"/dss/v1/subscriptions/{Guid.NewGuid()}/1", "uss1", body));
 
@@ -166,7 +167,7 @@ public sealed class DssSubscriptionTests(DssDeployment dss) : IClassFixture<DssD
         var version = created["version"]!.ToString();
 
         Expect(HttpStatusCode.Conflict, await dss.DeleteAsync($"/dss/v1/subscriptions/{id}/{version}0", "uss1"));
-        Expect(HttpStatusCode.Forbidden, await dss.DeleteAsync($"/dss/v1/subscriptions/{id}/{version}", "uss2"));
+        Expect(HttpStatusCode.Conflict, await dss.DeleteAsync($"/dss/v1/subscriptions/{id}/{version}", "uss2"));
         Expect(HttpStatusCode.NotFound, await dss.DeleteAsync($"/dss/v1/subscriptions/{Guid.NewGuid()}/{version}", "uss1"));
         Expect(HttpStatusCode.OK, await dss.GetAsync($"/dss/v1/subscriptions/{id}", "uss1"));
 
