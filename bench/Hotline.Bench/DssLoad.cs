@@ -23,7 +23,7 @@ namespace Hotline.Bench;
 internal static class DssLoad
 {
     private const int Usses = 8;
-    private const int Warmup = 5_000;
+    private const int Warmup = 20_000;
 
     public static async Task<int> RunAsync(string[] args)
     {

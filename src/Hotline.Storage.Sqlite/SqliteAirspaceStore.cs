@@ -348,7 +348,7 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
     {
         ArgumentNullException.ThrowIfNull(changes);
         await using var transaction = (SqliteTransaction)await _connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        SqliteCommand? appendEntry = null, saveMessage = null, appendEvent = null, notifySubscription = null;
+        SqliteCommand? appendEntry = null, saveMessage = null, appendEvent = null, notifySubscription = null, saveReservation = null, saveSubscription = null;
         var logSize = _logSize ??= await CountEntriesAsync(transaction, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -372,25 +372,27 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
                         command.Parameters.AddWithValue("$at", c.Credential.CreatedAt.UtcTicks);
                         break;
                     case ReservationSaved r:
-                        command.CommandText = """
+                        // Prepared once per batch: under load most of a batch is reservations and their log entries.
+                        saveReservation ??= Prepare(transaction, """
                             INSERT INTO reservations (id, owner, state, version, call_sign, notes, updated_at, extents, ovn, uss_base_url, subscription_id)
                             VALUES ($id, $owner, $state, $version, $callSign, $notes, $at, $extents, $ovn, $ussBaseUrl, $subscription)
                             ON CONFLICT (id) DO UPDATE SET state = excluded.state, version = excluded.version, call_sign = excluded.call_sign,
                                 notes = excluded.notes, updated_at = excluded.updated_at, extents = excluded.extents, ovn = excluded.ovn,
                                 uss_base_url = excluded.uss_base_url, subscription_id = excluded.subscription_id
-                            """;
-                        command.Parameters.AddWithValue("$id", r.Reservation.Id.ToString());
-                        command.Parameters.AddWithValue("$owner", r.Reservation.Owner);
-                        command.Parameters.AddWithValue("$state", r.Reservation.State.ToString());
-                        command.Parameters.AddWithValue("$version", r.Reservation.Version);
-                        command.Parameters.AddWithValue("$callSign", (object?)r.Reservation.CallSign ?? DBNull.Value);
-                        command.Parameters.AddWithValue("$notes", (object?)r.Reservation.Notes ?? DBNull.Value);
-                        command.Parameters.AddWithValue("$at", r.Reservation.UpdatedAt.UtcTicks);
-                        command.Parameters.AddWithValue("$extents", ExtentCodec.Write(r.Reservation.Extents));
-                        command.Parameters.AddWithValue("$ovn", r.Reservation.Ovn);
-                        command.Parameters.AddWithValue("$ussBaseUrl", (object?)r.Reservation.UssBaseUrl ?? DBNull.Value);
-                        command.Parameters.AddWithValue("$subscription", (object?)r.Reservation.SubscriptionId?.ToString() ?? DBNull.Value);
-                        break;
+                            """, "$id", "$owner", "$state", "$version", "$callSign", "$notes", "$at", "$extents", "$ovn", "$ussBaseUrl", "$subscription");
+                        saveReservation.Parameters[0].Value = r.Reservation.Id.ToString();
+                        saveReservation.Parameters[1].Value = r.Reservation.Owner;
+                        saveReservation.Parameters[2].Value = r.Reservation.State.ToString();
+                        saveReservation.Parameters[3].Value = r.Reservation.Version;
+                        saveReservation.Parameters[4].Value = (object?)r.Reservation.CallSign ?? DBNull.Value;
+                        saveReservation.Parameters[5].Value = (object?)r.Reservation.Notes ?? DBNull.Value;
+                        saveReservation.Parameters[6].Value = r.Reservation.UpdatedAt.UtcTicks;
+                        saveReservation.Parameters[7].Value = ExtentCodec.Write(r.Reservation.Extents);
+                        saveReservation.Parameters[8].Value = r.Reservation.Ovn;
+                        saveReservation.Parameters[9].Value = (object?)r.Reservation.UssBaseUrl ?? DBNull.Value;
+                        saveReservation.Parameters[10].Value = (object?)r.Reservation.SubscriptionId?.ToString() ?? DBNull.Value;
+                        await saveReservation.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                        continue;
                     case ConstraintSaved c:
                         command.CommandText = """
                             INSERT INTO constraints (id, owner, version, updated_at, extents, ovn, uss_base_url)
@@ -411,24 +413,26 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
                         command.Parameters.AddWithValue("$id", d.Id.ToString());
                         break;
                     case SubscriptionSaved s:
-                        command.CommandText = """
+                        // Prepared once per batch: every F3548 plan with an implicit subscription saves one.
+                        saveSubscription ??= Prepare(transaction, """
                             INSERT INTO subscriptions (id, owner, version, notification_index, uss_base_url, notify_ois, notify_constraints, implicit, updated_at, area)
                             VALUES ($id, $owner, $version, $index, $ussBaseUrl, $notifyOis, $notifyConstraints, $implicit, $at, $area)
                             ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, version = excluded.version, notification_index = excluded.notification_index,
                                 uss_base_url = excluded.uss_base_url, notify_ois = excluded.notify_ois, notify_constraints = excluded.notify_constraints,
                                 implicit = excluded.implicit, updated_at = excluded.updated_at, area = excluded.area
-                            """;
-                        command.Parameters.AddWithValue("$id", s.Subscription.Id.ToString());
-                        command.Parameters.AddWithValue("$owner", s.Subscription.Owner);
-                        command.Parameters.AddWithValue("$version", s.Subscription.Version);
-                        command.Parameters.AddWithValue("$index", s.Subscription.NotificationIndex);
-                        command.Parameters.AddWithValue("$ussBaseUrl", s.Subscription.UssBaseUrl);
-                        command.Parameters.AddWithValue("$notifyOis", s.Subscription.NotifyForOperationalIntents);
-                        command.Parameters.AddWithValue("$notifyConstraints", s.Subscription.NotifyForConstraints);
-                        command.Parameters.AddWithValue("$implicit", s.Subscription.Implicit);
-                        command.Parameters.AddWithValue("$at", s.Subscription.UpdatedAt.UtcTicks);
-                        command.Parameters.AddWithValue("$area", ExtentCodec.Write(s.Subscription.Area));
-                        break;
+                            """, "$id", "$owner", "$version", "$index", "$ussBaseUrl", "$notifyOis", "$notifyConstraints", "$implicit", "$at", "$area");
+                        saveSubscription.Parameters[0].Value = s.Subscription.Id.ToString();
+                        saveSubscription.Parameters[1].Value = s.Subscription.Owner;
+                        saveSubscription.Parameters[2].Value = s.Subscription.Version;
+                        saveSubscription.Parameters[3].Value = s.Subscription.NotificationIndex;
+                        saveSubscription.Parameters[4].Value = s.Subscription.UssBaseUrl;
+                        saveSubscription.Parameters[5].Value = s.Subscription.NotifyForOperationalIntents;
+                        saveSubscription.Parameters[6].Value = s.Subscription.NotifyForConstraints;
+                        saveSubscription.Parameters[7].Value = s.Subscription.Implicit;
+                        saveSubscription.Parameters[8].Value = s.Subscription.UpdatedAt.UtcTicks;
+                        saveSubscription.Parameters[9].Value = ExtentCodec.Write(s.Subscription.Area);
+                        await saveSubscription.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                        continue;
                     case SubscriptionNotified n:
                         // Every change in a busy area moves the index of every subscription over it: one prepared
                         // statement for all of a batch.
@@ -526,7 +530,7 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
         }
         finally
         {
-            foreach (var prepared in (SqliteCommand?[])[appendEntry, saveMessage, appendEvent, notifySubscription])
+            foreach (var prepared in (SqliteCommand?[])[appendEntry, saveMessage, appendEvent, notifySubscription, saveReservation, saveSubscription])
             {
                 if (prepared is not null)
                 {
