@@ -322,23 +322,9 @@ internal static class Commands
         create.SetAction(async (parse, ct) =>
         {
             var path = parse.GetValue(output)!;
-            if (System.IO.File.Exists(path))
-            {
-                throw new CliException($"{path} exists; refusing to overwrite a key", 2);
-            }
-
+            SecretFiles.RefuseExisting(path);
             using var key = PartySigningKey.Generate();
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            await using (var stream = new FileStream(path, options))
-            await using (var writer = new StreamWriter(stream))
-            {
-                await writer.WriteLineAsync(key.ExportSeed().AsMemory(), ct);
-            }
+            await SecretFiles.WriteNewAsync(path, key.ExportSeed(), ct);
 
             Console.WriteLine($"key {key.PublicKey.KeyId} {key.PublicKey.ToBase64()}");
             return 0;

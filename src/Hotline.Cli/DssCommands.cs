@@ -20,23 +20,9 @@ internal static class DssCommands
         {
             var path = parse.GetValue(output)!;
             var pub = parse.GetValue(publicOut)!;
-            if (File.Exists(path))
-            {
-                throw new CliException($"{path} exists; refusing to overwrite a key", 2);
-            }
-
+            SecretFiles.RefuseExisting(path);
             using var rsa = RSA.Create(2048);
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            await using (var stream = new FileStream(path, options))
-            await using (var writer = new StreamWriter(stream))
-            {
-                await writer.WriteAsync(rsa.ExportPkcs8PrivateKeyPem().AsMemory(), ct);
-            }
+            await SecretFiles.WriteNewAsync(path, rsa.ExportPkcs8PrivateKeyPem(), ct);
 
             await File.WriteAllTextAsync(pub, rsa.ExportSubjectPublicKeyInfoPem(), ct);
             Console.WriteLine($"serve with: --Hotline:Dss:Audiences:0 localhost --Hotline:Dss:PublicKeyFiles:0 {Path.GetFullPath(pub)}");

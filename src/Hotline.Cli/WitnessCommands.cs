@@ -15,10 +15,7 @@ internal static class WitnessCommands
         create.SetAction(async (parse, ct) =>
         {
             var path = parse.GetValue(output)!;
-            if (File.Exists(path))
-            {
-                throw new CliException($"{path} exists; refusing to overwrite a key", 2);
-            }
+            SecretFiles.RefuseExisting(path);
 
             string secret;
             try
@@ -31,18 +28,7 @@ internal static class WitnessCommands
                 throw new CliException($"--name: {e.Message}", 2);
             }
 
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            await using (var stream = new FileStream(path, options))
-            await using (var writer = new StreamWriter(stream))
-            {
-                await writer.WriteLineAsync(secret.AsMemory(), ct);
-            }
-
+            await SecretFiles.WriteNewAsync(path, secret, ct);
             using var cosigner = Cosigner.Parse(secret);
             Console.WriteLine(cosigner.VerifierKey);
             return 0;
