@@ -108,29 +108,13 @@ internal static class DssApi
             implicitSubscription,
             body.RequestedOvnSuffix is null ? null : DssMapping.Id(body.RequestedOvnSuffix, "requested_ovn_suffix"));
         var outcome = await call.Airspace.PutOperationalIntentAsync(call.Party, id, ovn, request, call.Attestation, ct);
-        if (outcome.Kind != OutcomeKind.Ok)
-        {
-            return call.Refused(outcome, updating: ovn is not null);
-        }
-
-        http.AddReceipt(outcome.Receipt);
-        var change = outcome.Value!;
-        return Json(
-            new DssChangeOperationalIntentResponse(DssMapping.Subscribers(change.Notify), call.Map.View(change.Entity, call.Party)),
-            ovn is null ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+        return call.Answer(outcome, updating: ovn is not null, IntentChanged, ovn is null ? StatusCodes.Status201Created : StatusCodes.Status200OK);
     });
 
     private static Task<IResult> DeleteIntentAsync(HttpContext http, string entityid, string ovn, CancellationToken ct) => RunAsync(http, ct, async call =>
     {
         var id = DssMapping.Id(entityid, "entityid");
-        var outcome = await call.Airspace.DeleteOperationalIntentAsync(call.Party, id, ovn, call.Attestation, ct);
-        if (outcome.Kind != OutcomeKind.Ok)
-        {
-            return call.Refused(outcome, updating: false);
-        }
-
-        http.AddReceipt(outcome.Receipt);
-        return Json(new DssChangeOperationalIntentResponse(DssMapping.Subscribers(outcome.Value!.Notify), call.Map.View(outcome.Value.Entity, call.Party)));
+        return call.Answer(await call.Airspace.DeleteOperationalIntentAsync(call.Party, id, ovn, call.Attestation, ct), updating: false, IntentChanged);
     });
 
     // ---- constraint references ------------------------------------------------------------------------------
@@ -158,28 +142,13 @@ internal static class DssApi
         var extents = call.Map.Extents(body.Extents);
         var url = call.BaseUrl(body.UssBaseUrl, "uss_base_url");
         var outcome = await call.Airspace.PutConstraintReferenceAsync(call.Party, id, ovn, extents, url, call.Attestation, ct);
-        if (outcome.Kind != OutcomeKind.Ok)
-        {
-            return call.Refused(outcome, updating: ovn is not null);
-        }
-
-        http.AddReceipt(outcome.Receipt);
-        return Json(
-            new DssChangeConstraintResponse(DssMapping.Subscribers(outcome.Value!.Notify), call.Map.View(outcome.Value.Entity, call.Party)),
-            ovn is null ? StatusCodes.Status201Created : StatusCodes.Status200OK);
+        return call.Answer(outcome, updating: ovn is not null, ConstraintChanged, ovn is null ? StatusCodes.Status201Created : StatusCodes.Status200OK);
     });
 
     private static Task<IResult> DeleteConstraintAsync(HttpContext http, string entityid, string ovn, CancellationToken ct) => RunAsync(http, ct, async call =>
     {
         var id = DssMapping.Id(entityid, "entityid");
-        var outcome = await call.Airspace.DeleteConstraintReferenceAsync(call.Party, id, ovn, call.Attestation, ct);
-        if (outcome.Kind != OutcomeKind.Ok)
-        {
-            return call.Refused(outcome, updating: false);
-        }
-
-        http.AddReceipt(outcome.Receipt);
-        return Json(new DssChangeConstraintResponse(DssMapping.Subscribers(outcome.Value!.Notify), call.Map.View(outcome.Value.Entity, call.Party)));
+        return call.Answer(await call.Airspace.DeleteConstraintReferenceAsync(call.Party, id, ovn, call.Attestation, ct), updating: false, ConstraintChanged);
     });
 
     // ---- subscriptions --------------------------------------------------------------------------------------
@@ -234,17 +203,10 @@ internal static class DssApi
         var area = call.Map.Area(body.Extents, "extents", call.Now, Airspace.MaxSubscriptionDuration);
         var request = new SubscriptionRequest(area, call.BaseUrl(body.UssBaseUrl, "uss_base_url"), forIntents, forConstraints);
         var outcome = await call.Airspace.PutSubscriptionAsync(call.Party, id, expected, request, call.Attestation, ct);
-        if (outcome.Kind != OutcomeKind.Ok)
-        {
-            return call.Refused(outcome, updating: version is not null, othersAs409: true);
-        }
-
-        http.AddReceipt(outcome.Receipt);
-        var written = outcome.Value!;
-        return Json(new DssPutSubscriptionResponse(
-            call.Map.View(written.Subscription),
-            [.. written.OperationalIntents.OrderBy(r => r.Id).Select(r => call.Map.View(r, call.Party))],
-            [.. written.Constraints.OrderBy(c => c.Id).Select(c => call.Map.View(c, call.Party))]));
+        return call.Answer(outcome, updating: version is not null, (c, written) => new DssPutSubscriptionResponse(
+            c.Map.View(written.Subscription),
+            [.. written.OperationalIntents.OrderBy(r => r.Id).Select(r => c.Map.View(r, c.Party))],
+            [.. written.Constraints.OrderBy(x => x.Id).Select(x => c.Map.View(x, c.Party))]), othersAs409: true);
     });
 
     private static Task<IResult> DeleteSubscriptionAsync(HttpContext http, string subscriptionid, string version, CancellationToken ct) => RunAsync(http, ct, async call =>
@@ -256,13 +218,7 @@ internal static class DssApi
         }
 
         var outcome = await call.Airspace.DeleteSubscriptionAsync(call.Party, id, expected, call.Attestation, ct);
-        if (outcome.Kind != OutcomeKind.Ok)
-        {
-            return call.Refused(outcome, updating: false, othersAs409: true);
-        }
-
-        http.AddReceipt(outcome.Receipt);
-        return Json(new DssGetSubscriptionResponse(call.Map.View(outcome.Value!)));
+        return call.Answer(outcome, updating: false, (c, deleted) => new DssGetSubscriptionResponse(c.Map.View(deleted)), othersAs409: true);
     });
 
     // ---- availability and reports ---------------------------------------------------------------------------
@@ -279,13 +235,7 @@ internal static class DssApi
         }
 
         var outcome = await call.Airspace.SetUssAvailabilityAsync(call.Party, uss_id, old, availability, call.Attestation, ct);
-        if (outcome.Kind != OutcomeKind.Ok)
-        {
-            return call.Refused(outcome, updating: true);
-        }
-
-        http.AddReceipt(outcome.Receipt);
-        return Json(AvailabilityView(outcome.Value!));
+        return call.Answer(outcome, updating: true, (_, status) => AvailabilityView(status));
     });
 
     private static Task<IResult> GetAvailabilityAsync(HttpContext http, string uss_id, CancellationToken ct) => RunAsync(http, ct, call =>
@@ -321,6 +271,12 @@ internal static class DssApi
         report["report_id"] = outcome.Value.ToString();
         return Results.Json(report, DssJson.Options, statusCode: StatusCodes.Status201Created);
     });
+
+    private static DssChangeOperationalIntentResponse IntentChanged(DssCall call, DssChange<Reservation> change) =>
+        new(DssMapping.Subscribers(change.Notify), call.Map.View(change.Entity, call.Party));
+
+    private static DssChangeConstraintResponse ConstraintChanged(DssCall call, DssChange<Constraint> change) =>
+        new(DssMapping.Subscribers(change.Notify), call.Map.View(change.Entity, call.Party));
 
     // ---- plumbing -------------------------------------------------------------------------------------------
 
@@ -435,6 +391,19 @@ internal static class DssApi
 
         public string BaseUrl(string? url, string field) =>
             options.CheckBaseUrl(url) is { } problem ? throw new DssInputException(field, problem) : url!;
+
+        /// <summary>An accepted write (its receipt in the headers and <paramref name="view"/> of its value, with
+        /// <paramref name="status"/>), or the refusal as the standard answers it.</summary>
+        public IResult Answer<T, TView>(Outcome<T> outcome, bool updating, Func<DssCall, T, TView> view, int status = StatusCodes.Status200OK, bool othersAs409 = false)
+        {
+            if (outcome.Kind != OutcomeKind.Ok)
+            {
+                return Refused(outcome, updating, othersAs409);
+            }
+
+            http.AddReceipt(outcome.Receipt);
+            return Results.Json(view(this, outcome.Value!), DssJson.Options, statusCode: status);
+        }
 
         /// <summary>A refused write as the standard answers it. <paramref name="othersAs409"/>: the standard answers a
         /// write to another client's subscription with 409, not 403.</summary>
