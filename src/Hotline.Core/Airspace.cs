@@ -615,7 +615,7 @@ public sealed partial class Airspace : IAsyncDisposable
         var body = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(attestation.Body, out var whole) && whole.Offset == 0 && whole.Count == whole.Array!.Length
             ? whole.Array
             : attestation.Body.ToArray();
-        Apply(changes, new EntryAppended(index, entry, leaf, time, attestation.Request.Nonce, body));
+        Apply(changes, new EntryAppended(index, entry, leaf, time, attestation.Request.Nonce, body) { Vouched = attestation.Vouched });
         return new LogReceipt(index, leaf);
     }
 
@@ -1117,7 +1117,13 @@ public sealed partial class Airspace : IAsyncDisposable
                     Keys[k.Key.Key.KeyId] = k.Key;
                     break;
                 case EntryAppended e:
-                    Remember(new RecordedNonce(e.Nonce, e.RecordedAt));
+                    // A vouched request's nonce was made here, fresh: nothing can replay it, so it is not kept
+                    // (at thousands of F3548 writes a second, the replay window would hold millions).
+                    if (!e.Vouched)
+                    {
+                        Remember(new RecordedNonce(e.Nonce, e.RecordedAt));
+                    }
+
                     break;
                 case MessageSaved or LineEventAppended or LineStandingSaved:
                     ApplyLine(change);

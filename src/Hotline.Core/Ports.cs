@@ -101,7 +101,12 @@ public sealed record PartyKeySaved(PartyKey Key) : Change;
 /// hash, the server time, the nonce of the signed request, and the exact request body (kept for disputes, never
 /// published).
 /// </summary>
-public sealed record EntryAppended(long Index, byte[] Entry, Hash LeafHash, DateTimeOffset RecordedAt, Guid Nonce, byte[] Body) : Change;
+public sealed record EntryAppended(long Index, byte[] Entry, Hash LeafHash, DateTimeOffset RecordedAt, Guid Nonce, byte[] Body) : Change
+{
+    /// <summary>The request was signed by the airspace itself on a sender's behalf (<see cref="Attestation.Vouched"/>):
+    /// its nonce is fresh and need not be remembered against replay.</summary>
+    public bool Vouched { get; init; }
+}
 
 /// <summary>A message was sent, or its status changed (answered, escalated).</summary>
 public sealed record MessageSaved(Message Message, MessageStatus Status) : Change
