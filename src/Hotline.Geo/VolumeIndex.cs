@@ -31,6 +31,9 @@ public sealed class VolumeIndex : IDisposable
     // Slack (radians, about 1.6 m) for the float copies of caps kept inline in cells: covers their rounding.
     private const double InlineMargin = 2.5e-7;
 
+    // How much of the next run is prefetched while one is streamed (records; 64 × 40 B = 40 lines).
+    private const int PrefetchRecords = 64;
+
     [ThreadStatic]
     private static List<(Footprint, long)>? t_pending;
 
@@ -179,15 +182,15 @@ public sealed class VolumeIndex : IDisposable
                 }
             }
 
-            // Pass 2: the entries that passed the stream are decided on their cold records. Touching them all
-            // first lets their cache misses overlap instead of queueing one behind the other.
-            var owners = 0L;
+            FindRuns(in q, scratch);
+            StreamRuns(in q, scratch);
+
+            // The entries that passed the stream are decided on their cold records. Prefetching them all first
+            // lets their cache misses overlap instead of queueing one behind the other.
             for (var k = 0; k < scratch.Count; k++)
             {
-                owners += scratch.Cells[scratch.CellOf[k]].Cold[scratch.Index[k]].Owner;
+                Prefetch(ref scratch.Cells[scratch.CellOf[k]].Cold[scratch.Index[k]]);
             }
-
-            GC.KeepAlive(owners);
             for (var k = 0; k < scratch.Count; k++)
             {
                 ref readonly var c = ref scratch.Cells[scratch.CellOf[k]].Cold[scratch.Index[k]];
@@ -227,7 +230,13 @@ public sealed class VolumeIndex : IDisposable
         {
             if (footprint is PolygonFootprint polygon)
             {
-                touch += polygon.Data[0];
+                // Every line of the vertex data: a test walks all of them.
+                var data = polygon.Data;
+                ref var first = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(data);
+                for (var offset = 0; offset < data.Length * sizeof(double); offset += 64)
+                {
+                    Prefetch(ref Unsafe.AddByteOffset(ref first, offset));
+                }
             }
         }
 
@@ -265,7 +274,7 @@ public sealed class VolumeIndex : IDisposable
             {
                 if (cell.X >= x0 && cell.X <= x1 && cell.Y >= y0 && cell.Y <= y1 && cell.Z >= z0 && cell.Z <= z1)
                 {
-                    ScanCell(cell, in q, scratch);
+                    VisitCell(cell, scratch);
                 }
             }
 
@@ -289,45 +298,93 @@ public sealed class VolumeIndex : IDisposable
 
                     if (level.Cells.TryGetValue(Key(x, y, z), out var cell))
                     {
-                        ScanCell(cell, in q, scratch);
+                        VisitCell(cell, scratch);
                     }
                 }
             }
         }
     }
 
-    private static void ScanCell(Cell cell, in QueryShape q, Scratch scratch)
+    /// <summary>Notes a cell to scan and prefetches its samples: every cell's chain of misses (cell, samples,
+    /// records) is walked one link at a time for all cells together, so the misses of different cells overlap
+    /// instead of queueing one behind the other.</summary>
+    private static void VisitCell(Cell cell, Scratch scratch)
     {
-        // Entries are sorted by start: those starting at or after the query's (grown) end cannot meet it, and those
-        // starting before (grown start − longest duration in the cell) end before the query starts.
-        var lo = cell.BlockBefore(SaturatingSubtract(q.StartTicks, cell.MaxDurationTicks));
-        var hot = cell.Hot;
-        var count = cell.Count;
-        var ordinal = -1;
-        for (var i = lo; i < count; i++)
+        scratch.AddCell(cell);
+        cell.PrefetchSamples();
+    }
+
+    /// <summary>Finds each visited cell's run of entries that may overlap the query in time, and prefetches the
+    /// first lines of each run.</summary>
+    private static void FindRuns(in QueryShape q, Scratch scratch)
+    {
+        for (var c = 0; c < scratch.CellCount; c++)
         {
-            // One sequential pass over 40-byte records settles most entries: times (exact), altitude and the
-            // bounding cap (conservative floats). Memory latency, not arithmetic, is what a query pays for.
-            ref readonly var h = ref hot[i];
-            if (h.StartTicks >= q.EndTicks)
+            var cell = scratch.Cells[c];
+            // Entries are sorted by start: those starting at or after the query's (grown) end cannot meet it, and
+            // those starting before (grown start − longest duration in the cell) end before the query starts.
+            var begin = cell.BlockBefore(SaturatingSubtract(q.StartTicks, cell.MaxDurationTicks));
+            var end = cell.BlockAfter(q.EndTicks);
+            if (begin < end)
             {
-                break;
+                scratch.AddRun(c, begin, end);
+                ref var first = ref cell.Hot[begin];
+                Prefetch(ref first);
+                Prefetch(ref Unsafe.AddByteOffset(ref first, 64));
+            }
+        }
+    }
+
+    /// <summary>Streams the runs <see cref="FindRuns"/> found; while one run is read, the next one is prefetched
+    /// whole, so the hardware prefetcher's ramp-up at the start of each run is not paid in full.</summary>
+    private static void StreamRuns(in QueryShape q, Scratch scratch)
+    {
+        for (var r = 0; r < scratch.RunCount; r++)
+        {
+            if (r + 1 < scratch.RunCount)
+            {
+                var next = scratch.Cells[scratch.RunCell[r + 1]].Hot;
+                var bytes = Math.Min(scratch.RunEnd[r + 1] - scratch.RunBegin[r + 1], PrefetchRecords) * Unsafe.SizeOf<HotRecord>();
+                ref var first = ref next[scratch.RunBegin[r + 1]];
+                for (var offset = 128; offset < bytes; offset += 64)
+                {
+                    Prefetch(ref Unsafe.AddByteOffset(ref first, offset));
+                }
             }
 
-            // All four tests without short-circuits: one well-predicted branch instead of four random ones.
-            double dx = q.CapX - h.CapX, dy = q.CapY - h.CapY, dz = q.CapZ - h.CapZ;
-            var chord2 = (dx * dx) + (dy * dy) + (dz * dz);
-            var apart = q.CapRadius + h.CapRadius + q.LateralAngle + InlineMargin;
-            var reject = (h.EndTicks <= q.StartTicks) | (h.AltLower > q.AltUpper) | (h.AltUpper < q.AltLower) | (chord2 > apart * apart);
-            if (!reject)
+            var ordinal = scratch.RunCell[r];
+            var hot = scratch.Cells[ordinal].Hot;
+            var end = scratch.RunEnd[r];
+            for (var i = scratch.RunBegin[r]; i < end; i++)
             {
-                if (ordinal < 0)
+                // One sequential pass over 40-byte records settles most entries: times (exact), altitude and the
+                // bounding cap (conservative floats). Memory latency, not arithmetic, is what a query pays for.
+                ref readonly var h = ref hot[i];
+                if (h.StartTicks >= q.EndTicks)
                 {
-                    ordinal = scratch.AddCell(cell);
+                    break;
                 }
 
-                scratch.Add(ordinal, i, Math.Sqrt(chord2));
+                // All four tests without short-circuits: one well-predicted branch instead of four random ones.
+                double dx = q.CapX - h.CapX, dy = q.CapY - h.CapY, dz = q.CapZ - h.CapZ;
+                var chord2 = (dx * dx) + (dy * dy) + (dz * dz);
+                var apart = q.CapRadius + h.CapRadius + q.LateralAngle + InlineMargin;
+                var reject = (h.EndTicks <= q.StartTicks) | (h.AltLower > q.AltUpper) | (h.AltUpper < q.AltLower) | (chord2 > apart * apart);
+                if (!reject)
+                {
+                    scratch.Add(ordinal, i, Math.Sqrt(chord2));
+                }
             }
+        }
+    }
+
+    /// <summary>A hint to load the cache line of <paramref name="target"/>; never faults, never reads.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Prefetch<T>(ref T target)
+    {
+        if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
+        {
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref target));
         }
     }
 
@@ -345,6 +402,16 @@ public sealed class VolumeIndex : IDisposable
 
         public int Count { get; private set; }
 
+        public int CellCount => _cells;
+
+        public int[] RunCell { get; private set; } = new int[64];
+
+        public int[] RunBegin { get; private set; } = new int[64];
+
+        public int[] RunEnd { get; private set; } = new int[64];
+
+        public int RunCount { get; private set; }
+
         private int _cells;
 
         public void Clear()
@@ -352,6 +419,29 @@ public sealed class VolumeIndex : IDisposable
             Array.Clear(Cells, 0, _cells);
             _cells = 0;
             Count = 0;
+            RunCount = 0;
+        }
+
+        public void AddRun(int cell, int begin, int end)
+        {
+            if (RunCount == RunCell.Length)
+            {
+                var size = RunCount * 2;
+                var cells = RunCell;
+                var begins = RunBegin;
+                var ends = RunEnd;
+                Array.Resize(ref cells, size);
+                Array.Resize(ref begins, size);
+                Array.Resize(ref ends, size);
+                RunCell = cells;
+                RunBegin = begins;
+                RunEnd = ends;
+            }
+
+            RunCell[RunCount] = cell;
+            RunBegin[RunCount] = begin;
+            RunEnd[RunCount] = end;
+            RunCount++;
         }
 
         public int AddCell(Cell cell)
@@ -647,6 +737,25 @@ public sealed class VolumeIndex : IDisposable
             var samples = (Count + SampleEvery - 1) >> SampleShift;
             var k = VolumeIndex.LowerBound(_sample, 0, samples, startTicks);
             return k == 0 ? 0 : ((k - 1) << SampleShift) + 1;
+        }
+
+        /// <summary>A position at or after the first whose start is at or after <paramref name="endTicks"/>, found
+        /// on the samples alone: every entry from there on starts at or after it.</summary>
+        public int BlockAfter(long endTicks)
+        {
+            var samples = (Count + SampleEvery - 1) >> SampleShift;
+            var k = VolumeIndex.LowerBound(_sample, 0, samples, endTicks);
+            return Math.Min(Count, k << SampleShift);
+        }
+
+        public void PrefetchSamples()
+        {
+            var samples = (Count + SampleEvery - 1) >> SampleShift;
+            ref var first = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_sample);
+            for (var offset = 0; offset < samples * sizeof(long); offset += 64)
+            {
+                Prefetch(ref Unsafe.AddByteOffset(ref first, offset));
+            }
         }
 
         /// <summary>The first position whose start is at or after <paramref name="startTicks"/>.</summary>
