@@ -25,10 +25,15 @@ internal static class DssApi
     public static WebApplication MapDssApi(this WebApplication app)
     {
         app.MapGet("/aux/v1/version", () => Results.Json(new DssVersionResponse(Version), DssJson.Options)).WithTags("F3548 DSS");
-        if (!app.Services.GetRequiredService<IOptions<DssAuthOptions>>().Value.Enabled)
+        var settings = app.Services.GetRequiredService<IOptions<DssAuthOptions>>().Value;
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Hotline.Server.Dss");
+        if (!settings.Enabled)
         {
+            DssLog.Off(logger);
             return app;
         }
+
+        DssLog.On(logger, string.Join(", ", settings.Audiences), settings.RegisterUnknownUss);
 
         var dss = app.MapGroup("/dss/v1").WithTags("F3548 DSS");
         var intents = dss.MapGroup("/operational_intent_references");
@@ -426,4 +431,14 @@ internal static class DssApi
             _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome.Kind, "not an error"),
         };
     }
+}
+
+/// <summary>What the host says about the DSS API when it starts.</summary>
+internal static partial class DssLog
+{
+    [LoggerMessage(EventId = 61, Level = LogLevel.Information, Message = "F3548 DSS API off: set Hotline:Dss:Audiences (and the token authority's keys) to serve /dss/v1")]
+    public static partial void Off(ILogger logger);
+
+    [LoggerMessage(EventId = 62, Level = LogLevel.Information, Message = "F3548 DSS API on at /dss/v1 for audience(s) {Audiences}; unknown USSs registered on first use: {Register}")]
+    public static partial void On(ILogger logger, string audiences, bool register);
 }
