@@ -570,7 +570,7 @@ public sealed partial class Airspace
     {
         if (updated.Ovn.Length == 0 || updated.Ovn == previous?.Ovn)
         {
-            updated = updated with { Ovn = NewOvn(updated.Id) };
+            updated = updated with { Ovn = NewOvn() };
         }
 
         Apply(changes, new ReservationSaved(updated));
@@ -581,7 +581,7 @@ public sealed partial class Airspace
     /// <summary>Stages a constraint's new version (with a new OVN) and notifies as <see cref="SaveReservation"/> does.</summary>
     private (Constraint Saved, IReadOnlyList<SubscriptionNotice> Notify) SaveConstraint(List<Change> changes, Constraint updated, Constraint? previous)
     {
-        updated = updated with { Ovn = NewOvn(updated.Id) };
+        updated = updated with { Ovn = NewOvn() };
         Apply(changes, new ConstraintSaved(updated));
         return (updated, NotifySubscribers(changes, previous?.Extents, updated.Extents, forIntents: false));
     }
@@ -787,9 +787,10 @@ public sealed partial class Airspace
     private static bool Covers(IReadOnlyList<Volume4D> area, IReadOnlyList<Volume4D> inner) =>
         inner.All(v => area.Any(a => a.Covers(v)));
 
-    /// <summary>A new OVN: the entity id and a fresh UUIDv7 (74 random bits: not guessable), the form a USS's
-    /// requested suffix also takes.</summary>
-    private string NewOvn(Guid id) => $"{id:D}_{Guid.CreateVersion7(_time.GetUtcNow()):D}";
+    /// <summary>A new OVN: 128 random bits, base64url (22 characters; F3548 asks for 16 to 128). Not guessable, so
+    /// that holding it proves it was given; short, because every reservation keeps one in memory.</summary>
+    private static string NewOvn() =>
+        Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private static DateTimeOffset UuidV7Time(Guid uuid)
     {

@@ -36,7 +36,7 @@ public sealed class DssConstraintTests(DssDeployment dss) : IClassFixture<DssDep
         Assert.Equal("Unknown", reference["uss_availability"]!.ToString());
         Assert.Equal(1, reference["version"]!.GetValue<long>());
         Assert.Equal("https://authority.example.com/utm", reference["uss_base_url"]!.ToString());
-        Assert.StartsWith($"{id}_", reference["ovn"]!.ToString(), StringComparison.Ordinal);
+        Assert.Matches(DssReferenceChecks.GeneratedOvn, reference["ovn"]!.ToString());
         Assert.Equal(Ms(start), Time(reference["time_start"]));
         Assert.Equal(Ms(start.AddHours(3)), Time(reference["time_end"]));
 
@@ -89,7 +89,7 @@ public sealed class DssConstraintTests(DssDeployment dss) : IClassFixture<DssDep
         Assert.NotNull(theirs);
         HasExactly(theirs, ConstraintMembers);
         Assert.Equal(NoOvn, theirs["ovn"]!.ToString());
-        Assert.StartsWith($"{id}_", mine!["ovn"]!.ToString(), StringComparison.Ordinal);
+        Assert.Matches(DssReferenceChecks.GeneratedOvn, mine!["ovn"]!.ToString());
         Assert.Null(await FindAsync("uss1", DssDeployment.Square(area, 0.05, start.AddHours(2), start.AddHours(3))));
         Assert.Null(await FindAsync("uss1", DssDeployment.Square(area, 0.05, start, start.AddHours(1), 300, 400)));
         Assert.Null(await FindAsync("uss1", DssDeployment.Square(DssDeployment.Area(), 0.05, start, start.AddHours(1))));

@@ -117,7 +117,7 @@ public sealed class DssOneAirspaceTests(DssDeployment dss) : IClassFixture<DssDe
         Assert.Equal($"{NativeBaseUrl}/uss3", reference["uss_base_url"]!.ToString());
         Assert.Equal(Ms(start), Time(reference["time_start"]));
         Assert.Equal(Ms(start.AddHours(1)), Time(reference["time_end"]));
-        Assert.StartsWith($"{filed["id"]}_", Assert.Single(own)!["ovn"]!.ToString(), StringComparison.Ordinal);
+        Assert.Matches(DssReferenceChecks.GeneratedOvn, Assert.Single(own)!["ovn"]!.ToString());
     }
 
     [Fact]

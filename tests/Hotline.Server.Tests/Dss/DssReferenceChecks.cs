@@ -11,6 +11,9 @@ internal static partial class DssReferenceChecks
     /// <summary>What a USS sees instead of an OVN that is not its own.</summary>
     public const string NoOvn = "Available from USS";
 
+    /// <summary>An OVN the DSS made itself: 128 random bits, base64url (F3548: 16 to 128 characters).</summary>
+    public const string GeneratedOvn = "^[A-Za-z0-9_-]{22}$";
+
     public const string Intents = "/dss/v1/operational_intent_references";
 
     public const string Constraints = "/dss/v1/constraint_references";
