@@ -57,6 +57,10 @@ internal static class DssLoad
             // The same 1 km² (0.009° of latitude by 0.0108° of longitude at 34.5° N), one 10 s slot each (1 s apart).
             var same = Bodies(count, i => Square(34.5, 38.0, 0.0045, start.AddSeconds(11.0 * i), start.AddSeconds((11.0 * i) + 10), 0.0054));
             await ServerLoad.MeasureAsync("creates, all in the same 1 km²", concurrency, count, i => PutAsync(clients[i % Usses], same[i]));
+
+            // Non-overlapping again, on a grid of its own, now that the whole path has run many times.
+            var again = Bodies(count, i => Square(31.0 + (0.002 * (i % 1000)), 36.0 + (0.002 * (i / 1000)), 0.00045, start, start.AddMinutes(30)));
+            await ServerLoad.MeasureAsync("creates, non-overlapping (second pass)", concurrency, count, i => PutAsync(clients[i % Usses], again[i]));
             foreach (var client in clients)
             {
                 client.Dispose();
