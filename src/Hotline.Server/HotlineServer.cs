@@ -30,6 +30,7 @@ public static class HotlineServer
         builder.Services.AddHostedService<LineMonitor>();
         builder.Services.AddSingleton<LineStreams>();
         builder.Services.AddDssAuthentication();
+        builder.Services.AddDssRateLimits();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -50,6 +51,7 @@ public static class HotlineServer
         app.UseStatusCodePages();
         app.UseBearerCredentials();
         app.UseDssAuthentication(); // before the body is read for a signature: an unauthenticated USS learns nothing
+        app.UseRateLimiter(); // per USS on the DSS API, so after its authentication
         app.UseRequestSignatures();
         app.MapOpenApi();
         app.MapScalarApiReference(); // the browsable reference at /scalar, assets served by the app itself

@@ -35,7 +35,7 @@ internal static class DssApi
 
         DssLog.On(logger, string.Join(", ", settings.Audiences), settings.RegisterUnknownUss);
 
-        var dss = app.MapGroup("/dss/v1").WithTags("F3548 DSS");
+        var dss = app.MapGroup("/dss/v1").WithTags("F3548 DSS").RequireRateLimiting(DssRateLimits.Policy);
         var intents = dss.MapGroup("/operational_intent_references");
         intents.MapPost("/query", QueryIntentsAsync).RequireDssScope(Sc, Cmsa);
         intents.MapGet("/{entityid}", GetIntentAsync).RequireDssScope(Sc, Cmsa);

@@ -32,6 +32,13 @@ public sealed class DssAuthOptions
     /// <c>/{party name}</c>.</summary>
     public string NativeUssBaseUrl { get; set; } = "https://native.hotline.invalid";
 
+    /// <summary>Requests per second a USS may make to the DSS API, sustained (0: no limit). Beyond it: 429 with
+    /// Retry-After, as F3548 lists, so that one USS cannot crowd the single writer out for the others.</summary>
+    public double RequestsPerSecondPerUss { get; set; } = 2_000;
+
+    /// <summary>How many requests a USS may make at once above its sustained rate.</summary>
+    public int BurstPerUss { get; set; } = 4_000;
+
     /// <summary>True when the DSS API is configured (it is served only then).</summary>
     public bool Enabled => Audiences.Any(a => !string.IsNullOrWhiteSpace(a));
 
@@ -50,6 +57,16 @@ public sealed class DssAuthOptions
         if (PublicKeyFiles.Count == 0 && string.IsNullOrWhiteSpace(JwksFile))
         {
             problems.Add($"{Section}: configure PublicKeyFiles or JwksFile (the token authority's public keys)");
+        }
+
+        if (!double.IsFinite(RequestsPerSecondPerUss) || RequestsPerSecondPerUss < 0)
+        {
+            problems.Add($"{Section}:RequestsPerSecondPerUss: must be 0 (no limit) or more");
+        }
+
+        if (BurstPerUss < 1)
+        {
+            problems.Add($"{Section}:BurstPerUss: must be at least 1");
         }
 
         if (ClockSkewSeconds is < 0 or > 300)

@@ -137,6 +137,9 @@ internal static class DssAuthentication
         await next(context);
     });
 
+    /// <summary>The authenticated DSS caller of this request, or null before authentication.</summary>
+    public static DssPrincipal? TryDssCaller(this HttpContext context) => context.Items[CallerKey] as DssPrincipal;
+
     /// <summary>The authenticated DSS caller of this request.</summary>
     public static DssPrincipal DssCaller(this HttpContext context) =>
         context.Items[CallerKey] as DssPrincipal ?? throw new InvalidOperationException("no authenticated DSS caller");
