@@ -426,16 +426,9 @@ public sealed class VolumeIndex : IDisposable
         {
             if (RunCount == RunCell.Length)
             {
-                var size = RunCount * 2;
-                var cells = RunCell;
-                var begins = RunBegin;
-                var ends = RunEnd;
-                Array.Resize(ref cells, size);
-                Array.Resize(ref begins, size);
-                Array.Resize(ref ends, size);
-                RunCell = cells;
-                RunBegin = begins;
-                RunEnd = ends;
+                RunCell = Doubled(RunCell);
+                RunBegin = Doubled(RunBegin);
+                RunEnd = Doubled(RunEnd);
             }
 
             RunCell[RunCount] = cell;
@@ -448,9 +441,7 @@ public sealed class VolumeIndex : IDisposable
         {
             if (_cells == Cells.Length)
             {
-                var cells = Cells;
-                Array.Resize(ref cells, cells.Length * 2);
-                Cells = cells;
+                Cells = Doubled(Cells);
             }
 
             Cells[_cells] = cell;
@@ -461,22 +452,22 @@ public sealed class VolumeIndex : IDisposable
         {
             if (Count == Index.Length)
             {
-                var size = Count * 2;
-                var cellOf = CellOf;
-                var indexes = Index;
-                var chords = Chord;
-                Array.Resize(ref cellOf, size);
-                Array.Resize(ref indexes, size);
-                Array.Resize(ref chords, size);
-                CellOf = cellOf;
-                Index = indexes;
-                Chord = chords;
+                CellOf = Doubled(CellOf);
+                Index = Doubled(Index);
+                Chord = Doubled(Chord);
             }
 
             CellOf[Count] = cell;
             Index[Count] = index;
             Chord[Count] = chord;
             Count++;
+        }
+
+        /// <summary>A copy twice as long (buffers grow rarely: they are kept per thread).</summary>
+        private static T[] Doubled<T>(T[] array)
+        {
+            Array.Resize(ref array, array.Length * 2);
+            return array;
         }
     }
 
