@@ -11,7 +11,7 @@ namespace Hotline.Server.Tests;
 /// </summary>
 public sealed class DssDeployment : IAsyncLifetime
 {
-    public const string AllScopes = "utm.strategic_coordination utm.constraint_management utm.constraint_processing utm.conformance_monitoring_sa utm.availability_arbitration";
+    public const string AllScopes = DevTokens.AllScopes;
 
     private static int _areas;
     private readonly string _directory = Directory.CreateTempSubdirectory("hotline-dss-").FullName;
