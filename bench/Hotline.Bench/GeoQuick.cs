@@ -5,7 +5,7 @@ using Hotline.Geo;
 namespace Hotline.Bench;
 
 /// <summary>
-/// <c>geo-check N [PROBES]</c>: builds the index from N stored volumes (seed 1), checks the answers to PROBES
+/// <c>geo-check N [PROBES [ROUNDS]]</c>: builds the index from N stored volumes (seed 1), checks the answers to PROBES
 /// probes (seed 2: "other owner, separation 0") against the brute-force oracle, and prints build time, memory per
 /// stored volume, and rough query and churn rates. It exits non-zero on any mismatch. The rigorous timings are the
 /// BenchmarkDotNet suite; this is the correctness gate at full scale and a quick look.
@@ -16,6 +16,7 @@ internal static class GeoQuick
     {
         var n = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
         var probeCount = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2_000;
+        var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
         var probes = Workload.Load(2, Math.Max(probeCount, 20_000));
 
         var empty = GC.GetTotalMemory(true);
@@ -63,7 +64,8 @@ internal static class GeoQuick
 
         var all = probes.Take(20_000).ToArray();
         var list = new List<long>();
-        for (var round = 0; round < 3; round++)
+        var rates = new List<double>();
+        for (var round = 0; round < rounds; round++)
         {
             sw.Restart();
             long total = 0;
@@ -73,8 +75,12 @@ internal static class GeoQuick
                 total += index.Query(probe.Volume, Separation.None, probe.Owner, list);
             }
 
-            Console.WriteLine($"query: {all.Length / sw.Elapsed.TotalSeconds:N0} q/s single-threaded ({total / (double)all.Length:F1} hits/query)");
+            rates.Add(all.Length / sw.Elapsed.TotalSeconds);
+            Console.WriteLine($"query: {rates[^1]:N0} q/s single-threaded ({total / (double)all.Length:F1} hits/query)");
         }
+
+        rates.Sort();
+        Console.WriteLine($"query: median {rates[rates.Count / 2]:N0} q/s single-threaded over {rounds} rounds of {all.Length:N0} probes");
 
         sw.Restart();
         Parallel.ForEach(all, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, () => new List<long>(), (probe, _, results) =>

@@ -31,6 +31,14 @@ public sealed class VolumeIndex : IDisposable
     // Slack (radians, about 1.6 m) for the float copies of caps kept inline in cells: covers their rounding.
     private const double InlineMargin = 2.5e-7;
 
+    // Hot records count times in seconds from here (2000-01-01T00:00:00Z) and altitudes in metres above −1,000 m.
+    private static readonly long EpochTicks = new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks;
+    private const double AltitudeOffset = 1000;
+
+    // The cold record's box counts in steps of 64 fixed-point units (about 40 m in the finest cells), 10 bits each.
+    private const int BoxUnits = 64;
+    private const int BoxMask = 1023;
+
     // How much of the next run is prefetched while one is streamed (records; 64 × 40 B = 40 lines).
     private const int PrefetchRecords = 64;
 
@@ -193,13 +201,14 @@ public sealed class VolumeIndex : IDisposable
             }
             for (var k = 0; k < scratch.Count; k++)
             {
-                ref readonly var c = ref scratch.Cells[scratch.CellOf[k]].Cold[scratch.Index[k]];
+                var cell = scratch.Cells[scratch.CellOf[k]];
+                ref readonly var c = ref cell.Cold[scratch.Index[k]];
                 if ((c.Owner == q.ExcludeOwner && q.HasExcludedOwner)
+                    || c.StartTicks >= q.EndTicks || c.EndTicks <= q.StartTicks
                     || Math.Max(c.AltLower, probe.Altitude.Lower) - Math.Min(c.AltUpper, probe.Altitude.Upper) > q.VerticalMeters
-                    || c.MinX > q.Box.MaxX || c.MaxX < q.Box.MinX || c.MinY > q.Box.MaxY
-                    || c.MaxY < q.Box.MinY || c.MinZ > q.Box.MaxZ || c.MaxZ < q.Box.MinZ)
+                    || BoxesApart(c.Box, q.Box, cell))
                 {
-                    continue; // excluded owner, or exactly as Volume4D.ConflictsWith decides altitude
+                    continue; // excluded owner, exactly as Volume4D.ConflictsWith decides time and altitude, or apart
                 }
 
                 var near = scratch.Chord[k] + InlineMargin;
@@ -353,29 +362,48 @@ public sealed class VolumeIndex : IDisposable
             }
 
             var ordinal = scratch.RunCell[r];
-            var hot = scratch.Cells[ordinal].Hot;
+            var cell = scratch.Cells[ordinal];
+            var hot = cell.Hot;
             var end = scratch.RunEnd[r];
+            // The probe's cap in the cell's fixed point. Its reach adds one unit for the rounding of record centres
+            // (at most √3/2 of a unit) and of these float sums; records' radii are already rounded up.
+            var inverseUnit = cell.Level.InverseUnit;
+            var qx = (float)((q.CapX - cell.Origin.X) * inverseUnit);
+            var qy = (float)((q.CapY - cell.Origin.Y) * inverseUnit);
+            var qz = (float)((q.CapZ - cell.Origin.Z) * inverseUnit);
+            var reach = (float)(((q.CapRadius + q.LateralAngle + InlineMargin) * inverseUnit) + 1);
             for (var i = scratch.RunBegin[r]; i < end; i++)
             {
-                // One sequential pass over 40-byte records settles most entries: times (exact), altitude and the
-                // bounding cap (conservative floats). Memory latency, not arithmetic, is what a query pays for.
+                // One sequential pass over 16-byte records settles most entries on end time, altitude and bounding
+                // cap, all rounded outwards. Memory bandwidth, not arithmetic, is what a query pays for; the start
+                // time is left to the run's bounds and, in the last block, to the cold record.
                 ref readonly var h = ref hot[i];
-                if (h.StartTicks >= q.EndTicks)
-                {
-                    break;
-                }
-
+                float dx = qx - h.X, dy = qy - h.Y, dz = qz - h.Z;
+                var d2 = (dx * dx) + (dy * dy) + (dz * dz);
+                var apart = reach + h.Radius;
                 // All four tests without short-circuits: one well-predicted branch instead of four random ones.
-                double dx = q.CapX - h.CapX, dy = q.CapY - h.CapY, dz = q.CapZ - h.CapZ;
-                var chord2 = (dx * dx) + (dy * dy) + (dz * dz);
-                var apart = q.CapRadius + h.CapRadius + q.LateralAngle + InlineMargin;
-                var reject = (h.EndTicks <= q.StartTicks) | (h.AltLower > q.AltUpper) | (h.AltUpper < q.AltLower) | (chord2 > apart * apart);
+                var reject = (h.End <= q.EndSecondsAtMost) | (h.AltLower > q.AltUpperUnits) | (h.AltUpper < q.AltLowerUnits) | (d2 > apart * apart);
                 if (!reject)
                 {
-                    scratch.Add(ordinal, i, Math.Sqrt(chord2));
+                    // An upper bound on the chord between the caps' centres, in radians.
+                    scratch.Add(ordinal, i, (Math.Sqrt(d2) + 1) * cell.Level.Unit);
                 }
             }
         }
+    }
+
+    /// <summary>True when a cold record's packed box (see <see cref="TryPackBox"/>) misses the query's box.</summary>
+    private static bool BoxesApart(ulong packed, in Box3 box, Cell cell)
+    {
+        // The query box in the cell's box units, grown by a hundredth of one for the rounding of these products.
+        var scale = cell.Level.InverseUnit / BoxUnits;
+        var o = cell.Origin;
+        return Apart(packed, 0, ((box.MinX - o.X) * scale) - 0.01, ((box.MaxX - o.X) * scale) + 0.01)
+            || Apart(packed, 20, ((box.MinY - o.Y) * scale) - 0.01, ((box.MaxY - o.Y) * scale) + 0.01)
+            || Apart(packed, 40, ((box.MinZ - o.Z) * scale) - 0.01, ((box.MaxZ - o.Z) * scale) + 0.01);
+
+        static bool Apart(ulong packed, int shift, double low, double high) =>
+            (double)((packed >> shift) & BoxMask) > high || (double)((packed >> (shift + 10)) & BoxMask) < low;
     }
 
     /// <summary>A hint to load the cache line of <paramref name="target"/>; never faults, never reads.</summary>
@@ -474,12 +502,25 @@ public sealed class VolumeIndex : IDisposable
     private Cell AddEntry(long id, int owner, Volume4D volume, bool sorted)
     {
         var box = volume.Footprint.Bounds;
-        var levelIndex = Math.Min(LevelFor(box.MaxExtent), _finestLevel);
-        var level = _levels[levelIndex] ??= new Level(levelIndex);
-        var limit = level.AxisCells - 1;
-        var x = CellIndex(box.MinX, level.InverseCellSize, limit);
-        var y = CellIndex(box.MinY, level.InverseCellSize, limit);
-        var z = CellIndex(box.MinZ, level.InverseCellSize, limit);
+        Level level;
+        int x, y, z;
+        HotRecord hot;
+        ulong packedBox;
+        // The finest level whose cells are at least as large as the box, unless its cap does not fit that level's
+        // fixed point (a cap much larger than its box): then the next coarser one that holds it.
+        for (var levelIndex = Math.Min(LevelFor(box.MaxExtent), _finestLevel); ; levelIndex--)
+        {
+            level = _levels[levelIndex] ??= new Level(levelIndex);
+            var limit = level.AxisCells - 1;
+            x = CellIndex(box.MinX, level.InverseCellSize, limit);
+            y = CellIndex(box.MinY, level.InverseCellSize, limit);
+            z = CellIndex(box.MinZ, level.InverseCellSize, limit);
+            if (HotRecord.TryEncode(volume, OriginOf(level, x, y, z), level.InverseUnit, out hot, out packedBox) || levelIndex == 0)
+            {
+                break;
+            }
+        }
+
         var key = Key(x, y, z);
         if (!level.Cells.TryGetValue(key, out var cell))
         {
@@ -487,7 +528,7 @@ public sealed class VolumeIndex : IDisposable
             level.Cells.Add(key, cell);
         }
 
-        cell.Add(id, owner, volume, sorted);
+        cell.Add(id, owner, volume, hot, packedBox, sorted);
 
         _locations[id] = new Location(cell, volume.Time.StartTicks);
         return cell;
@@ -509,6 +550,13 @@ public sealed class VolumeIndex : IDisposable
 
         return true;
     }
+
+    private static Vec3 OriginOf(Level level, int x, int y, int z) =>
+        new(GridOrigin + ((x - 0.5) * level.CellSize), GridOrigin + ((y - 0.5) * level.CellSize), GridOrigin + ((z - 0.5) * level.CellSize));
+
+    private static long CeilingDivide(long a, long b) => (a / b) + (a % b > 0 ? 1 : 0);
+
+    private static long FloorDivide(long a, long b) => (a / b) - (a % b < 0 ? 1 : 0);
 
     private static int LevelFor(double extent)
     {
@@ -599,6 +647,12 @@ public sealed class VolumeIndex : IDisposable
             EndTicks = SaturatingAdd(probe.Time.EndTicks, TimeTicks);
             AltLower = probe.Altitude.Lower - separation.VerticalMeters;
             AltUpper = probe.Altitude.Upper + separation.VerticalMeters;
+            // The hot records' units, rounded so that every test on them stays conservative (see HotRecord): a
+            // record is dropped when its rounded-up end is at or before the rounded-down start, and a saturated
+            // end (uint.MaxValue) never is.
+            EndSecondsAtMost = StartTicks < EpochTicks ? -1 : Math.Min(FloorDivide(StartTicks - EpochTicks, TimeSpan.TicksPerSecond), uint.MaxValue - 1L);
+            AltLowerUnits = (int)Math.Clamp(Math.Floor(AltLower) + AltitudeOffset, 0, ushort.MaxValue);
+            AltUpperUnits = (int)Math.Clamp(Math.Ceiling(AltUpper) + AltitudeOffset, 0, ushort.MaxValue);
             HasExcludedOwner = excludeOwner.HasValue;
             ExcludeOwner = excludeOwner.GetValueOrDefault();
             var footprint = probe.Footprint;
@@ -637,6 +691,12 @@ public sealed class VolumeIndex : IDisposable
 
         public double AltUpper { get; }
 
+        public long EndSecondsAtMost { get; }
+
+        public int AltLowerUnits { get; }
+
+        public int AltUpperUnits { get; }
+
         public bool HasExcludedOwner { get; }
 
         public int ExcludeOwner { get; }
@@ -646,7 +706,15 @@ public sealed class VolumeIndex : IDisposable
 
     private sealed class Level(int index)
     {
+        public int Index { get; } = index;
+
         public double CellSize { get; } = GridSpan / (1L << index);
+
+        /// <summary>The fixed-point unit of hot caps: a cell's records have their cap centres within two cells of its
+        /// corner, so 16 bits over three cells (from half a cell before the corner) hold them with room to spare.</summary>
+        public double Unit { get; } = 3 * GridSpan / (1L << index) / 65536;
+
+        public double InverseUnit { get; } = 65536 / (3 * GridSpan / (1L << index));
 
         public double InverseCellSize { get; } = (1L << index) / GridSpan;
 
@@ -655,36 +723,94 @@ public sealed class VolumeIndex : IDisposable
         public Dictionary<long, Cell> Cells { get; } = [];
     }
 
-    /// <summary>What every scanned entry is tested on, streamed in one pass: 40 bytes. Times are exact;
-    /// the altitudes and the bounding cap are float copies rounded outwards, so the tests on them are conservative.</summary>
-    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential, Pack = 4)]
-    private readonly struct HotRecord(Volume4D volume)
+    /// <summary>What every scanned entry is tested on, streamed in one pass: 16 bytes, so a query reads as few
+    /// bytes as it can (the scan is bound by memory bandwidth). Every field is rounded outwards, so the tests on them
+    /// are conservative: the end in whole seconds since <see cref="EpochTicks"/> (rounded up; 0 = at or before it,
+    /// <see cref="uint.MaxValue"/> = at or after that many seconds), the altitudes in whole metres above
+    /// −<see cref="AltitudeOffset"/> (lower rounded down, upper up; 0 and 65,535 saturate), and the bounding cap in
+    /// the cell's fixed-point units (<see cref="Level.Unit"/>): centre rounded to nearest, radius rounded up.</summary>
+    private readonly struct HotRecord(uint end, ushort altLower, ushort altUpper, ushort x, ushort y, ushort z, ushort radius)
     {
-        public readonly long StartTicks = volume.Time.StartTicks;
-        public readonly long EndTicks = volume.Time.EndTicks;
-        public readonly float AltLower = Down(volume.Altitude.Lower);
-        public readonly float AltUpper = Up(volume.Altitude.Upper);
-        public readonly float CapX = (float)volume.Footprint.CapCenter.X;
-        public readonly float CapY = (float)volume.Footprint.CapCenter.Y;
-        public readonly float CapZ = (float)volume.Footprint.CapCenter.Z;
-        public readonly float CapRadius = Up(volume.Footprint.CapRadius);
+        public readonly uint End = end;
+        public readonly ushort AltLower = altLower;
+        public readonly ushort AltUpper = altUpper;
+        public readonly ushort X = x;
+        public readonly ushort Y = y;
+        public readonly ushort Z = z;
+        public readonly ushort Radius = radius;
+
+        /// <summary>The record of <paramref name="volume"/> in a cell at <paramref name="origin"/>, or false when its
+        /// cap does not fit the cell's fixed-point range (it then belongs to a coarser level).</summary>
+        public static bool TryEncode(Volume4D volume, Vec3 origin, double inverseUnit, out HotRecord record, out ulong box)
+        {
+            var footprint = volume.Footprint;
+            if (!TryPackBox(footprint.Bounds, origin, inverseUnit, out box))
+            {
+                record = default;
+                return false;
+            }
+
+            var x = Math.Round((footprint.CapCenter.X - origin.X) * inverseUnit);
+            var y = Math.Round((footprint.CapCenter.Y - origin.Y) * inverseUnit);
+            var z = Math.Round((footprint.CapCenter.Z - origin.Z) * inverseUnit);
+            // One unit more than the rounded-up radius absorbs the rounding of the product itself.
+            var radius = Math.Ceiling(footprint.CapRadius * inverseUnit) + 1;
+            if (!(x >= 0 && x <= ushort.MaxValue && y >= 0 && y <= ushort.MaxValue && z >= 0 && z <= ushort.MaxValue
+                && radius <= ushort.MaxValue))
+            {
+                record = default;
+                return false;
+            }
+
+            var endSeconds = CeilingDivide(volume.Time.EndTicks - EpochTicks, TimeSpan.TicksPerSecond);
+            record = new HotRecord(
+                (uint)Math.Clamp(endSeconds, 0, uint.MaxValue),
+                (ushort)Math.Clamp(Math.Floor(volume.Altitude.Lower) + AltitudeOffset, 0, ushort.MaxValue),
+                (ushort)Math.Clamp(Math.Ceiling(volume.Altitude.Upper) + AltitudeOffset, 0, ushort.MaxValue),
+                (ushort)x,
+                (ushort)y,
+                (ushort)z,
+                (ushort)radius);
+            return true;
+        }
     }
 
-    /// <summary>What the few entries that pass the hot tests are decided on: 64 bytes, one cache line.</summary>
-    private readonly struct ColdRecord(long id, int owner, Volume4D volume)
+    /// <summary>The footprint's 3D box in a cell's fixed point, coarsened to <see cref="BoxUnits"/> units and rounded
+    /// outwards: six 10-bit fields (minimum and maximum per axis) in one word. False when it does not fit.</summary>
+    private static bool TryPackBox(in Box3 bounds, Vec3 origin, double inverseUnit, out ulong packed)
     {
+        var scale = inverseUnit / BoxUnits;
+        Span<double> low = [bounds.MinX - origin.X, bounds.MinY - origin.Y, bounds.MinZ - origin.Z];
+        Span<double> high = [bounds.MaxX - origin.X, bounds.MaxY - origin.Y, bounds.MaxZ - origin.Z];
+        packed = 0;
+        for (var axis = 0; axis < 3; axis++)
+        {
+            var lo = Math.Floor(low[axis] * scale);
+            var hi = Math.Ceiling(high[axis] * scale);
+            if (!(lo >= 0 && hi <= BoxMask))
+            {
+                return false;
+            }
+
+            packed |= ((ulong)lo << (20 * axis)) | ((ulong)hi << ((20 * axis) + 10));
+        }
+
+        return true;
+    }
+
+    /// <summary>What the few entries that pass the hot tests are decided on, exactly: 64 bytes, one cache line.</summary>
+    private readonly struct ColdRecord(long id, int owner, Volume4D volume, ulong box)
+    {
+        /// <summary>See <see cref="TryPackBox"/>.</summary>
+        public readonly ulong Box = box;
         public readonly Footprint Footprint = volume.Footprint;
         public readonly long Id = id;
+        public readonly long StartTicks = volume.Time.StartTicks;
+        public readonly long EndTicks = volume.Time.EndTicks;
         public readonly double AltLower = volume.Altitude.Lower;
         public readonly double AltUpper = volume.Altitude.Upper;
         public readonly int Owner = owner;
         public readonly float InnerRadius = volume.Footprint.InnerRadius > 0 ? Math.Max(0, Down(volume.Footprint.InnerRadius)) : 0;
-        public readonly float MinX = Down(volume.Footprint.Bounds.MinX);
-        public readonly float MinY = Down(volume.Footprint.Bounds.MinY);
-        public readonly float MinZ = Down(volume.Footprint.Bounds.MinZ);
-        public readonly float MaxX = Up(volume.Footprint.Bounds.MaxX);
-        public readonly float MaxY = Up(volume.Footprint.Bounds.MaxY);
-        public readonly float MaxZ = Up(volume.Footprint.Bounds.MaxZ);
     }
 
     /// <summary>
@@ -693,12 +819,12 @@ public sealed class VolumeIndex : IDisposable
     /// </summary>
     private sealed class Cell(Level level, int x, int y, int z)
     {
-        private const int SampleShift = 4;
+        private const int SampleShift = 3;
 
         private const int SampleEvery = 1 << SampleShift;
 
-        /// <summary>Every <see cref="SampleEvery"/>-th start: a binary search over a cold cell then touches two or
-        /// three cache lines instead of one per step.</summary>
+        /// <summary>Every <see cref="SampleEvery"/>-th start: a binary search over a cold cell then touches a few
+        /// cache lines instead of one per step, and a query's run is bounded without reading any record.</summary>
         private long[] _sample = [];
 
         public Level Level { get; } = level;
@@ -708,6 +834,9 @@ public sealed class VolumeIndex : IDisposable
         public int Y { get; } = y;
 
         public int Z { get; } = z;
+
+        /// <summary>Where the cell's fixed-point cap coordinates are 0: half a cell before its corner.</summary>
+        public Vec3 Origin { get; } = OriginOf(level, x, y, z);
 
         public int Count { get; private set; }
 
@@ -756,10 +885,10 @@ public sealed class VolumeIndex : IDisposable
             var k = VolumeIndex.LowerBound(_sample, 0, samples, startTicks);
             // Sample k is the first at or after the key: the answer lies in ((k−1)·S, k·S].
             var from = k == 0 ? 0 : ((k - 1) << SampleShift) + 1;
-            return VolumeIndex.LowerBound(Hot, from, Math.Min(Count, k << SampleShift), startTicks, static h => h.StartTicks);
+            return VolumeIndex.LowerBound(Cold, from, Math.Min(Count, k << SampleShift), startTicks, static c => c.StartTicks);
         }
 
-        public void Add(long id, int owner, Volume4D volume, bool sorted)
+        public void Add(long id, int owner, Volume4D volume, in HotRecord hot, ulong box, bool sorted)
         {
             if (Count == Hot.Length)
             {
@@ -772,7 +901,7 @@ public sealed class VolumeIndex : IDisposable
                 Move(at, at + 1, Count - at);
             }
 
-            Set(at, id, owner, volume);
+            Set(at, id, owner, volume, hot, box);
             Count++;
             MaxDurationTicks = Math.Max(MaxDurationTicks, volume.Time.EndTicks - volume.Time.StartTicks);
             if (sorted)
@@ -819,15 +948,16 @@ public sealed class VolumeIndex : IDisposable
             var starts = new long[Count];
             for (var i = 0; i < Count; i++)
             {
-                starts[i] = Hot[i].StartTicks;
+                starts[i] = Cold[i].StartTicks;
             }
 
             Array.Sort(starts, order);
             var volumes = Volume[..Count];
             var cold = Cold[..Count];
+            var hot = Hot[..Count];
             for (var i = 0; i < Count; i++)
             {
-                Set(i, cold[order[i]].Id, cold[order[i]].Owner, volumes[order[i]]);
+                Set(i, cold[order[i]].Id, cold[order[i]].Owner, volumes[order[i]], hot[order[i]], cold[order[i]].Box);
             }
 
             Resample(0);
@@ -844,14 +974,14 @@ public sealed class VolumeIndex : IDisposable
 
             for (var k = from >> SampleShift; k < samples; k++)
             {
-                _sample[k] = Hot[k << SampleShift].StartTicks;
+                _sample[k] = Cold[k << SampleShift].StartTicks;
             }
         }
 
-        private void Set(int at, long id, int owner, Volume4D volume)
+        private void Set(int at, long id, int owner, Volume4D volume, in HotRecord hot, ulong box)
         {
-            Hot[at] = new HotRecord(volume);
-            Cold[at] = new ColdRecord(id, owner, volume);
+            Hot[at] = hot;
+            Cold[at] = new ColdRecord(id, owner, volume, box);
             Volume[at] = volume;
         }
 

@@ -85,6 +85,61 @@ public sealed class VolumeIndexTests
         Assert.True(hits > 100, $"only {hits} conflicts in the whole workload: it tests too little");
     }
 
+    // The index keeps rounded copies of times (whole seconds from 2000), altitudes (whole metres from −1,000 m,
+    // saturating at 0 and 65,535) and caps (fixed point per cell). These instants and heights sit on and around
+    // every rounding and saturation edge, a few ticks or centimetres apart, so rounded copies that were not
+    // conservative, or not exact once the cold record decides, would show here as a miss or a false conflict.
+    private static readonly long[] EdgeInstants =
+    [
+        DateTimeOffset.MinValue.UtcTicks + TimeSpan.TicksPerDay,
+        new DateTimeOffset(1999, 12, 31, 23, 59, 59, TimeSpan.Zero).UtcTicks,
+        new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero).UtcTicks,
+        new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero).UtcTicks,
+        new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero).UtcTicks + (uint.MaxValue * TimeSpan.TicksPerSecond),
+        DateTimeOffset.MaxValue.UtcTicks - TimeSpan.TicksPerDay,
+    ];
+
+    private static readonly double[] EdgeHeights = [-3_000, -1_001, -1_000, -999, 0, 64_534, 64_535, 64_536, 80_000];
+
+    private static readonly Gen<Volume4D> EdgeVolume =
+        Gen.Select(Gen.Int[0, 1], Gen.Double[0, 3_000], Gen.Double[0, 2 * Math.PI], Gen.Double[0, Math.Log(200_000)])
+            .SelectMany(t => Generators.FootprintAt(SphereOracle.Destination(HotSpots[t.Item1], t.Item2, t.Item3), Math.Exp(t.Item4)))
+            .SelectMany(spec => Gen.Select(
+                Gen.Select(Gen.Int[0, EdgeInstants.Length - 1], Gen.Long[-3 * TimeSpan.TicksPerSecond, 3 * TimeSpan.TicksPerSecond], Gen.OneOf(1L, 5_000_000L, TimeSpan.TicksPerSecond, 3 * TimeSpan.TicksPerSecond)),
+                Gen.Select(Gen.Int[0, EdgeHeights.Length - 1], Gen.Double[-1.5, 1.5], Gen.OneOf(0.0, 0.3, 1, 2.5)),
+                (time, height) =>
+                {
+                    var start = EdgeInstants[time.Item1] + time.Item2;
+                    var lower = EdgeHeights[height.Item1] + height.Item2;
+                    return new Volume4D(spec.Build(), new AltitudeBand(lower, lower + height.Item3), new TimeWindow(start, start + time.Item3));
+                }));
+
+    [Fact]
+    public void QueriesAgreeWithBruteForceOnTheEdgesOfTheRoundedCopies()
+    {
+        var minima = Gen.Frequency(
+            (3, Gen.Const(Separation.None)),
+            (2, Gen.Select(Gen.OneOf(0.0, 0.4, 25), Gen.OneOf(0.0, 0.3, 1.7), Gen.OneOf(0L, 1L, 4_000_000L, TimeSpan.TicksPerSecond), (l, v, t) => new Separation(l, v, TimeSpan.FromTicks(t)))));
+        var workload = Gen.Select(EdgeVolume.Array[200, 400], Gen.Select(EdgeVolume, minima).Array[60]);
+        var hits = 0;
+        workload.Sample(w =>
+        {
+            var (stored, probes) = w;
+            using var index = new VolumeIndex();
+            index.AddRange(stored.Select((v, i) => ((long)i, 0, v)));
+            var results = new List<long>();
+            foreach (var (probe, separation) in probes)
+            {
+                var expected = stored.Select((v, i) => (v, i)).Where(p => p.v.ConflictsWith(probe, separation)).Select(p => (long)p.i).ToList();
+                results.Clear();
+                index.Query(probe, separation, null, results);
+                Assert.Equal(expected, results.Order().ToList());
+                hits += expected.Count;
+            }
+        }, iter: 10, threads: 1);
+        Assert.True(hits > 200, $"only {hits} conflicts in the whole workload: it tests too little");
+    }
+
     [Fact]
     public void QueriesHitAcrossThePoleAndTheAntimeridianAndAtEveryScale()
     {
