@@ -48,6 +48,9 @@ public sealed class VolumeIndex : IDisposable
     [ThreadStatic]
     private static Scratch? t_scratch;
 
+    [ThreadStatic]
+    private static PointReach? t_reach;
+
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly Dictionary<long, Location> _locations = [];
     private readonly Level?[] _levels = new Level?[MaxLevel + 1];
@@ -179,6 +182,8 @@ public sealed class VolumeIndex : IDisposable
         pending.Clear();
         var scratch = t_scratch ??= new Scratch();
         scratch.Clear();
+        var reachOfProbe = t_reach ??= new PointReach();
+        var probePrepared = false;
         _lock.EnterReadLock();
         try
         {
@@ -211,14 +216,35 @@ public sealed class VolumeIndex : IDisposable
                     continue; // excluded owner, exactly as Volume4D.ConflictsWith decides time and altitude, or apart
                 }
 
+                // Accepting needs the true distance within the separation itself (not its tolerance), so that every
+                // answer is the exact test's: a pair only the tolerance brings within reach is left to that test.
                 var near = scratch.Chord[k] + InlineMargin;
-                if (near + (near * near * near / 20) <= q.InnerRadius + c.InnerRadius + q.LateralAngle)
+                if (near + (near * near * near / 20) <= q.InnerRadius + c.InnerRadius + q.AcceptAngle)
                 {
                     results.Add(c.Id); // the arc is at most c + c³/20: the inscribed caps meet
+                    continue;
                 }
-                else
+
+                // The probe's own footprint (in cache) against the entry's caps, placed from its hot record: most
+                // pairs are settled without reading the entry's footprint, whose cache misses cost far more.
+                ref readonly var h = ref cell.Hot[scratch.Index[k]];
+                var unit = cell.Level.Unit;
+                var centre = new Vec3(cell.Origin.X + (h.X * unit), cell.Origin.Y + (h.Y * unit), cell.Origin.Z + (h.Z * unit)).Normalized();
+                if (!probePrepared)
                 {
-                    pending.Add((c.Footprint, c.Id));
+                    reachOfProbe.Prepare(probe.Footprint);
+                    probePrepared = true;
+                }
+
+                var reach = reachOfProbe.AngleTo(centre);
+                var slack = (2 * unit) + InlineMargin; // the centre is rounded to the nearest unit in each axis
+                if (reach + slack <= c.InnerRadius + q.AcceptAngle)
+                {
+                    results.Add(c.Id); // the probe reaches the entry's inscribed cap
+                }
+                else if (reach - slack <= (h.Radius * unit) + q.LateralAngle)
+                {
+                    pending.Add((c.Footprint, c.Id)); // it reaches the bounding cap but not the inscribed one
                 }
             }
         }
@@ -639,6 +665,7 @@ public sealed class VolumeIndex : IDisposable
         {
             Probe = probe;
             LateralAngle = Earth.AngleOf(separation.LateralMeters + Lateral.ToleranceMeters);
+            AcceptAngle = Earth.AngleOf(separation.LateralMeters);
             // Points within this angle of the footprint are within this Euclidean distance (a chord is shorter).
             Box = probe.Footprint.Bounds.Expand(LateralAngle);
             TimeTicks = separation.Time.Ticks;
@@ -676,6 +703,9 @@ public sealed class VolumeIndex : IDisposable
         public Volume4D Probe { get; }
 
         public double LateralAngle { get; }
+
+        /// <summary>The lateral minimum alone: shortcuts accept a pair only within it.</summary>
+        public double AcceptAngle { get; }
 
         public Box3 Box { get; }
 
