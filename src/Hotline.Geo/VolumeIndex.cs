@@ -1,4 +1,7 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Hotline.Geo;
 
@@ -398,7 +401,13 @@ public sealed class VolumeIndex : IDisposable
             var qy = (float)((q.CapY - cell.Origin.Y) * inverseUnit);
             var qz = (float)((q.CapZ - cell.Origin.Z) * inverseUnit);
             var reach = (float)(((q.CapRadius + q.LateralAngle + InlineMargin) * inverseUnit) + 1);
-            for (var i = scratch.RunBegin[r]; i < end; i++)
+            var i = scratch.RunBegin[r];
+            if (Avx2.IsSupported)
+            {
+                i = StreamEights(q, scratch, ordinal, i, end, qx, qy, qz, reach);
+            }
+
+            for (; i < end; i++)
             {
                 // One sequential pass over 16-byte records settles most entries on end time, altitude and bounding
                 // cap, all rounded outwards. Memory bandwidth, not arithmetic, is what a query pays for; the start
@@ -408,7 +417,7 @@ public sealed class VolumeIndex : IDisposable
                 var d2 = (dx * dx) + (dy * dy) + (dz * dz);
                 var apart = reach + h.Radius;
                 // All four tests without short-circuits: one well-predicted branch instead of four random ones.
-                var reject = (h.End <= q.EndSecondsAtMost) | (h.AltLower > q.AltUpperUnits) | (h.AltUpper < q.AltLowerUnits) | (d2 > apart * apart);
+                var reject = (h.End < q.EndBound) | (h.AltLower > q.AltUpperUnits) | (h.AltUpper < q.AltLowerUnits) | (d2 > apart * apart);
                 if (!reject)
                 {
                     // An upper bound on the chord between the caps' centres, in radians.
@@ -416,6 +425,60 @@ public sealed class VolumeIndex : IDisposable
                 }
             }
         }
+    }
+
+    /// <summary>The stream of <see cref="StreamRuns"/> eight records at a time with AVX2 (the same tests, lane by
+    /// lane); returns where it stopped (fewer than eight records are left for the scalar loop).</summary>
+    private static int StreamEights(in QueryShape q, Scratch scratch, int ordinal, int i, int end, float qx, float qy, float qz, float reach)
+    {
+        var cell = scratch.Cells[ordinal];
+        ref var records = ref Unsafe.As<HotRecord, Vector256<int>>(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(cell.Hot));
+        var endBound = Vector256.Create(q.EndBound);
+        var altUpper = Vector256.Create(q.AltUpperUnits);
+        var altLower = Vector256.Create(q.AltLowerUnits);
+        var low16 = Vector256.Create(0xFFFF);
+        var px = Vector256.Create(qx);
+        var py = Vector256.Create(qy);
+        var pz = Vector256.Create(qz);
+        var pr = Vector256.Create(reach);
+        for (; i + 8 <= end; i += 8)
+        {
+            // Two records per vector, [end, lower | upper << 16, x | y << 16, z | radius << 16] each; a 4 × 4
+            // transpose of 32-bit words gives one vector per field, lanes holding records 0 2 4 6 1 3 5 7.
+            ref var at = ref Unsafe.AddByteOffset(ref records, (nint)i * 16);
+            var v0 = at;
+            var v1 = Unsafe.Add(ref at, 1);
+            var v2 = Unsafe.Add(ref at, 2);
+            var v3 = Unsafe.Add(ref at, 3);
+            var t0 = Avx2.UnpackLow(v0, v1);
+            var t1 = Avx2.UnpackHigh(v0, v1);
+            var t2 = Avx2.UnpackLow(v2, v3);
+            var t3 = Avx2.UnpackHigh(v2, v3);
+            var ends = Avx2.UnpackLow(t0.AsInt64(), t2.AsInt64()).AsUInt32();
+            var altitudes = Avx2.UnpackHigh(t0.AsInt64(), t2.AsInt64()).AsInt32();
+            var xy = Avx2.UnpackLow(t1.AsInt64(), t3.AsInt64()).AsInt32();
+            var zr = Avx2.UnpackHigh(t1.AsInt64(), t3.AsInt64()).AsInt32();
+            var dx = px - Vector256.ConvertToSingle(xy & low16);
+            var dy = py - Vector256.ConvertToSingle(Vector256.ShiftRightLogical(xy, 16));
+            var dz = pz - Vector256.ConvertToSingle(zr & low16);
+            var apart = pr + Vector256.ConvertToSingle(Vector256.ShiftRightLogical(zr, 16));
+            var reject = Vector256.LessThan(ends, endBound).AsInt32()
+                | Vector256.GreaterThan(altitudes & low16, altUpper)
+                | Vector256.LessThan(Vector256.ShiftRightLogical(altitudes, 16), altLower)
+                | Vector256.GreaterThan((dx * dx) + (dy * dy) + (dz * dz), apart * apart).AsInt32();
+            var keep = ~reject.ExtractMostSignificantBits() & 0xFF;
+            while (keep != 0)
+            {
+                var lane = BitOperations.TrailingZeroCount(keep);
+                keep &= keep - 1;
+                var index = i + (lane < 4 ? 2 * lane : (2 * (lane - 4)) + 1);
+                ref readonly var h = ref cell.Hot[index];
+                float ex = qx - h.X, ey = qy - h.Y, ez = qz - h.Z;
+                scratch.Add(ordinal, index, (Math.Sqrt((ex * ex) + (ey * ey) + (ez * ez)) + 1) * cell.Level.Unit);
+            }
+        }
+
+        return i;
     }
 
     /// <summary>True when a cold record's packed box (see <see cref="TryPackBox"/>) misses the query's box.</summary>
@@ -675,9 +738,9 @@ public sealed class VolumeIndex : IDisposable
             AltLower = probe.Altitude.Lower - separation.VerticalMeters;
             AltUpper = probe.Altitude.Upper + separation.VerticalMeters;
             // The hot records' units, rounded so that every test on them stays conservative (see HotRecord): a
-            // record is dropped when its rounded-up end is at or before the rounded-down start, and a saturated
-            // end (uint.MaxValue) never is.
-            EndSecondsAtMost = StartTicks < EpochTicks ? -1 : Math.Min(FloorDivide(StartTicks - EpochTicks, TimeSpan.TicksPerSecond), uint.MaxValue - 1L);
+            // record is dropped when its rounded-up end is before this bound (one past the rounded-down start), so
+            // neither a saturated end (uint.MaxValue) nor any end when the start is before the epoch ever is.
+            EndBound = StartTicks < EpochTicks ? 0 : (uint)Math.Min(FloorDivide(StartTicks - EpochTicks, TimeSpan.TicksPerSecond) + 1, uint.MaxValue);
             AltLowerUnits = (int)Math.Clamp(Math.Floor(AltLower) + AltitudeOffset, 0, ushort.MaxValue);
             AltUpperUnits = (int)Math.Clamp(Math.Ceiling(AltUpper) + AltitudeOffset, 0, ushort.MaxValue);
             HasExcludedOwner = excludeOwner.HasValue;
@@ -721,7 +784,7 @@ public sealed class VolumeIndex : IDisposable
 
         public double AltUpper { get; }
 
-        public long EndSecondsAtMost { get; }
+        public uint EndBound { get; }
 
         public int AltLowerUnits { get; }
 
