@@ -9,6 +9,10 @@ internal readonly record struct Box3(double MinX, double MinY, double MinZ, doub
         Math.Min(MinX, p.X), Math.Min(MinY, p.Y), Math.Min(MinZ, p.Z),
         Math.Max(MaxX, p.X), Math.Max(MaxY, p.Y), Math.Max(MaxZ, p.Z));
 
+    public Box3 Include(in Box3 b) => new(
+        Math.Min(MinX, b.MinX), Math.Min(MinY, b.MinY), Math.Min(MinZ, b.MinZ),
+        Math.Max(MaxX, b.MaxX), Math.Max(MaxY, b.MaxY), Math.Max(MaxZ, b.MaxZ));
+
     public Box3 Expand(double d) => new(MinX - d, MinY - d, MinZ - d, MaxX + d, MaxY + d, MaxZ + d);
 
     public double MaxExtent => Math.Max(MaxX - MinX, Math.Max(MaxY - MinY, MaxZ - MinZ));

@@ -16,11 +16,12 @@ namespace Hotline.Geo;
 /// its 3D bounding box, in the cell holding the box's minimum corner. A query visits, at each occupied level, the
 /// cells whose loose extent (cell plus one cell) meets the query box and the sphere, or walks that level's cells
 /// when that is cheaper. Each cell keeps its entries sorted by start time, so the time window narrows every cell
-/// to one run, found on a sample of every 16th start. The run is streamed as 40-byte hot records (exact times,
-/// float altitudes and bounding cap rounded outwards); the few that pass are checked on a cold record (exact
-/// altitudes, owner, inscribed cap, box), and only pairs the caps cannot settle reach the exact
-/// <see cref="Lateral"/> test, after the lock is released (volumes are immutable). Every filter is conservative, so
-/// the answer is exactly the set <see cref="Volume4D.ConflictsWith"/> defines.</para>
+/// to one run, found on a sample of every 8th start. The run is streamed as 16-byte hot records (end, altitudes and
+/// bounding cap, all rounded outwards); the few that pass are checked on a cold record (exact times and altitudes,
+/// owner, inscribed cap, box); pairs the caps cannot settle are measured against the probe's own footprint
+/// (<see cref="PointReach"/>), and only the rest reach the exact <see cref="Lateral"/> test, after the lock is
+/// released (volumes are immutable). Every filter is conservative and every shortcut accepts only within the
+/// separation itself, so the answer is exactly the set <see cref="Volume4D.ConflictsWith"/> defines.</para>
 /// <para><b>Concurrency.</b> Any number of concurrent readers with one writer at a time: queries take a shared
 /// lock, writes an exclusive one (a write holds it for microseconds). Volumes are immutable, so a result can be
 /// used after the lock is released. Not re-entrant: do not call the index from inside a query.</para>
@@ -312,7 +313,7 @@ public sealed class VolumeIndex : IDisposable
             {
                 if (cell.X >= x0 && cell.X <= x1 && cell.Y >= y0 && cell.Y <= y1 && cell.Z >= z0 && cell.Z <= z1)
                 {
-                    VisitCell(cell, scratch);
+                    VisitCell(cell, in q, scratch);
                 }
             }
 
@@ -336,18 +337,27 @@ public sealed class VolumeIndex : IDisposable
 
                     if (level.Cells.TryGetValue(Key(x, y, z), out var cell))
                     {
-                        VisitCell(cell, scratch);
+                        VisitCell(cell, in q, scratch);
                     }
                 }
             }
         }
     }
 
-    /// <summary>Notes a cell to scan and prefetches its samples: every cell's chain of misses (cell, samples,
+    /// <summary>Notes a cell to scan, unless nothing in it comes near the query's box, and prefetches its samples:
+    /// every cell's chain of misses (cell, samples,
     /// records) is walked one link at a time for all cells together, so the misses of different cells overlap
     /// instead of queueing one behind the other.</summary>
-    private static void VisitCell(Cell cell, Scratch scratch)
+    private static void VisitCell(Cell cell, in QueryShape q, Scratch scratch)
     {
+        // The grid's loose extent is a cell wider than what a cell holds; its actual contents are often far
+        // narrower (the sphere crosses most cells obliquely), and skipping a cell saves a whole run.
+        var b = cell.Union;
+        if (b.MinX > q.Box.MaxX || b.MaxX < q.Box.MinX || b.MinY > q.Box.MaxY || b.MaxY < q.Box.MinY || b.MinZ > q.Box.MaxZ || b.MaxZ < q.Box.MinZ)
+        {
+            return;
+        }
+
         scratch.AddCell(cell);
         cell.PrefetchSamples();
     }
@@ -936,6 +946,9 @@ public sealed class VolumeIndex : IDisposable
         /// <summary>The longest duration ever stored here (not lowered on removal: it only bounds a search).</summary>
         public long MaxDurationTicks { get; private set; }
 
+        /// <summary>A box around every footprint ever stored here (not shrunk on removal: it only bounds a search).</summary>
+        public Box3 Union { get; private set; } = Box3.Empty;
+
         public HotRecord[] Hot { get; private set; } = new HotRecord[4];
 
         public ColdRecord[] Cold { get; private set; } = new ColdRecord[4];
@@ -997,6 +1010,7 @@ public sealed class VolumeIndex : IDisposable
             Set(at, id, owner, volume, hot, box);
             Count++;
             MaxDurationTicks = Math.Max(MaxDurationTicks, volume.Time.EndTicks - volume.Time.StartTicks);
+            Union = Union.Include(volume.Footprint.Bounds);
             if (sorted)
             {
                 Resample(at);
