@@ -43,7 +43,7 @@ public sealed class VolumeIndex : IDisposable
     private const int BoxUnits = 64;
     private const int BoxMask = 1023;
 
-    // How much of the next run is prefetched while one is streamed (records; 64 × 40 B = 40 lines).
+    // How much of the next run is prefetched while one is streamed (records; 64 × 16 B = 16 lines).
     private const int PrefetchRecords = 64;
 
     [ThreadStatic]
@@ -419,9 +419,9 @@ public sealed class VolumeIndex : IDisposable
 
             for (; i < end; i++)
             {
-                // One sequential pass over 16-byte records settles most entries on end time, altitude and bounding
-                // cap, all rounded outwards. Memory bandwidth, not arithmetic, is what a query pays for; the start
-                // time is left to the run's bounds and, in the last block, to the cold record.
+                // One sequential pass over 16-byte records (here the tail of a run, or all of it without AVX2)
+                // settles most entries on end time, altitude and bounding cap, all rounded outwards; the start time
+                // is left to the run's bounds and, in the last block, to the cold record.
                 ref readonly var h = ref hot[i];
                 float dx = qx - h.X, dy = qy - h.Y, dz = qz - h.Z;
                 var d2 = (dx * dx) + (dy * dy) + (dz * dz);
@@ -614,9 +614,15 @@ public sealed class VolumeIndex : IDisposable
             x = CellIndex(box.MinX, level.InverseCellSize, limit);
             y = CellIndex(box.MinY, level.InverseCellSize, limit);
             z = CellIndex(box.MinZ, level.InverseCellSize, limit);
-            if (HotRecord.TryEncode(volume, OriginOf(level, x, y, z), level.InverseUnit, out hot, out packedBox) || levelIndex == 0)
+            if (HotRecord.TryEncode(volume, OriginOf(level, x, y, z), level.InverseUnit, out hot, out packedBox))
             {
                 break;
+            }
+
+            if (levelIndex == 0)
+            {
+                // The coarsest cell spans the whole sphere with room to spare: every cap fits it.
+                throw new InvalidOperationException("index invariant broken: a cap does not fit the coarsest level");
             }
         }
 
@@ -729,30 +735,28 @@ public sealed class VolumeIndex : IDisposable
 
     private static float Down(double value) => MathF.BitDecrement((float)value);
 
-    private static float Up(double value) => MathF.BitIncrement((float)value);
 
     /// <summary>Everything a query tests against, precomputed once.</summary>
     private readonly struct QueryShape
     {
         public QueryShape(Volume4D probe, Separation separation, int? excludeOwner)
         {
-            Probe = probe;
             LateralAngle = Earth.AngleOf(separation.LateralMeters + Lateral.ToleranceMeters);
             AcceptAngle = Earth.AngleOf(separation.LateralMeters);
             // Points within this angle of the footprint are within this Euclidean distance (a chord is shorter).
             Box = probe.Footprint.Bounds.Expand(LateralAngle);
-            TimeTicks = separation.Time.Ticks;
+            var timeTicks = separation.Time.Ticks;
             VerticalMeters = separation.VerticalMeters;
-            StartTicks = SaturatingSubtract(probe.Time.StartTicks, TimeTicks);
-            EndTicks = SaturatingAdd(probe.Time.EndTicks, TimeTicks);
-            AltLower = probe.Altitude.Lower - separation.VerticalMeters;
-            AltUpper = probe.Altitude.Upper + separation.VerticalMeters;
+            StartTicks = SaturatingSubtract(probe.Time.StartTicks, timeTicks);
+            EndTicks = SaturatingAdd(probe.Time.EndTicks, timeTicks);
+            var altLower = probe.Altitude.Lower - separation.VerticalMeters;
+            var altUpper = probe.Altitude.Upper + separation.VerticalMeters;
             // The hot records' units, rounded so that every test on them stays conservative (see HotRecord): a
             // record is dropped when its rounded-up end is before this bound (one past the rounded-down start), so
             // neither a saturated end (uint.MaxValue) nor any end when the start is before the epoch ever is.
             EndBound = StartTicks < EpochTicks ? 0 : (uint)Math.Min(FloorDivide(StartTicks - EpochTicks, TimeSpan.TicksPerSecond) + 1, uint.MaxValue);
-            AltLowerUnits = (int)Math.Clamp(Math.Floor(AltLower) + AltitudeOffset, 0, ushort.MaxValue);
-            AltUpperUnits = (int)Math.Clamp(Math.Ceiling(AltUpper) + AltitudeOffset, 0, ushort.MaxValue);
+            AltLowerUnits = (int)Math.Clamp(Math.Floor(altLower) + AltitudeOffset, 0, ushort.MaxValue);
+            AltUpperUnits = (int)Math.Clamp(Math.Ceiling(altUpper) + AltitudeOffset, 0, ushort.MaxValue);
             HasExcludedOwner = excludeOwner.HasValue;
             ExcludeOwner = excludeOwner.GetValueOrDefault();
             var footprint = probe.Footprint;
@@ -773,8 +777,6 @@ public sealed class VolumeIndex : IDisposable
 
         public double InnerRadius { get; }
 
-        public Volume4D Probe { get; }
-
         public double LateralAngle { get; }
 
         /// <summary>The lateral minimum alone: shortcuts accept a pair only within it.</summary>
@@ -782,17 +784,11 @@ public sealed class VolumeIndex : IDisposable
 
         public Box3 Box { get; }
 
-        public long TimeTicks { get; }
-
         public double VerticalMeters { get; }
 
         public long StartTicks { get; }
 
         public long EndTicks { get; }
-
-        public double AltLower { get; }
-
-        public double AltUpper { get; }
 
         public uint EndBound { get; }
 
@@ -809,8 +805,6 @@ public sealed class VolumeIndex : IDisposable
 
     private sealed class Level(int index)
     {
-        public int Index { get; } = index;
-
         public double CellSize { get; } = GridSpan / (1L << index);
 
         /// <summary>The fixed-point unit of hot caps: a cell's records have their cap centres within two cells of its
