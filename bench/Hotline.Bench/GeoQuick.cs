@@ -8,7 +8,8 @@ namespace Hotline.Bench;
 /// <c>geo-check N [PROBES [ROUNDS]]</c>: builds the index from N stored volumes (seed 1), checks the answers to PROBES
 /// probes (seed 2: "other owner, separation 0") against the brute-force oracle, and prints build time, memory per
 /// stored volume, and rough query and churn rates. It exits non-zero on any mismatch. The rigorous timings are the
-/// BenchmarkDotNet suite; this is the correctness gate at full scale and a quick look.
+/// BenchmarkDotNet suite; this is the correctness gate at full scale and a quick look. With
+/// <c>HOTLINE_BENCH_HUGE_PAGES=1</c> the queries run after the heap is moved onto huge pages (see <see cref="HugePages"/>).
 /// </summary>
 internal static class GeoQuick
 {
@@ -63,6 +64,11 @@ internal static class GeoQuick
         Console.WriteLine($"oracle check: {checkProbes.Length:N0} probes, {hits / (double)checkProbes.Length:F1} hits/probe, {mismatches} mismatches");
 
         var all = probes.Take(20_000).ToArray();
+        if (Environment.GetEnvironmentVariable("HOTLINE_BENCH_HUGE_PAGES") == "1")
+        {
+            Console.WriteLine(HugePages.CollapseManagedHeap());
+        }
+
         var list = new List<long>();
         var rates = new List<double>();
         for (var round = 0; round < rounds; round++)
