@@ -11,7 +11,7 @@ public sealed record CliParty(int Id, string Token, string KeyFile);
 /// </summary>
 public sealed class CliDeployment : IAsyncDisposable
 {
-    private readonly int _port = HotlineProcess.FreePort();
+    private int _port;
     private System.Diagnostics.Process? _server;
 
     private CliDeployment(string prefix) => Folder = Directory.CreateTempSubdirectory(prefix).FullName;
@@ -28,9 +28,7 @@ public sealed class CliDeployment : IAsyncDisposable
     {
         var deployment = new CliDeployment(prefix);
         var settings = prepare is null ? [] : await prepare(deployment.Folder);
-        deployment._server = HotlineProcess.Serve(Path.Combine(deployment.Folder, "data"), deployment._port, settings);
-        using var client = new HttpClient { BaseAddress = new Uri(deployment.Server) };
-        await HotlineProcess.WaitReadyAsync(client);
+        (deployment._server, deployment._port) = await HotlineProcess.ServeAsync(Path.Combine(deployment.Folder, "data"), settings);
         return deployment;
     }
 

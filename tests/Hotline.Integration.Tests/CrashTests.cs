@@ -16,8 +16,7 @@ public sealed class CrashTests : IDisposable
     [Fact]
     public async Task EveryAcknowledgedFilingSurvivesAKillDuringAStreamOfWrites()
     {
-        var port = HotlineProcess.FreePort();
-        var server = HotlineProcess.Serve(_data, port);
+        var (server, port) = await HotlineProcess.ServeAsync(_data);
         string token;
         var acknowledged = new System.Collections.Concurrent.ConcurrentBag<string>();
         var receipts = new System.Collections.Concurrent.ConcurrentBag<(long Index, Hash Leaf)>();
@@ -25,7 +24,6 @@ public sealed class CrashTests : IDisposable
         using var partyKey = PartySigningKey.Generate();
         using (var probe = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") })
         {
-            await HotlineProcess.WaitReadyAsync(probe);
             using var operatorKey = PartySigningKey.FromSeed(await File.ReadAllTextAsync(Path.Combine(_data, "operator.key")));
             using var asOperator = new HttpClient(new RequestSigningHandler(operatorKey, TimeProvider.System, new SocketsHttpHandler())) { BaseAddress = probe.BaseAddress };
             var operatorToken = (await File.ReadAllTextAsync(Path.Combine(_data, "operator.token"))).Trim();
@@ -95,7 +93,7 @@ public sealed class CrashTests : IDisposable
         try
         {
             using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-            await HotlineProcess.WaitReadyAsync(client);
+            await HotlineProcess.WaitReadyAsync(client, restarted, _data);
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
             var stored = (await client.GetFromJsonAsync<JsonArray>("/v1/reservations?mine=true"))!.Select(r => r!["id"]!.GetValue<string>()).ToHashSet();
             Assert.Superset(acknowledged.ToHashSet(), stored);

@@ -31,16 +31,61 @@ internal static class HotlineProcess
         return (process.ExitCode, await output, await error);
     }
 
-    public static async Task WaitReadyAsync(HttpClient client)
+    /// <summary>Starts <c>hotline serve</c> over <paramref name="data"/> on a free port and waits until it is ready
+    /// and is the one answering there. Free ports are found by binding port 0 and letting go, so two tests (or two
+    /// test assemblies) can be handed the same one; the loser's server cannot bind, while the winner's answers its
+    /// health check. So a port only counts once it answers this data folder's own operator credential.</summary>
+    public static async Task<(Process Server, int Port)> ServeAsync(string data, params string[] settings)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = FreePort();
+            var server = Serve(data, port, settings);
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            if (await ReadyAndOursAsync(client, server, data))
+            {
+                return (server, port);
+            }
+
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+            server.Dispose();
+            if (attempt == 5)
+            {
+                throw new InvalidOperationException("hotline found no port of its own in 5 attempts");
+            }
+        }
+    }
+
+    /// <summary>Waits until <paramref name="server"/> (over <paramref name="data"/>) is ready on the client's address,
+    /// and throws if another server answers there instead.</summary>
+    public static async Task WaitReadyAsync(HttpClient client, Process server, string data)
+    {
+        if (!await ReadyAndOursAsync(client, server, data))
+        {
+            throw new InvalidOperationException($"another server answers on {client.BaseAddress}, or hotline exited");
+        }
+    }
+
+    private static async Task<bool> ReadyAndOursAsync(HttpClient client, Process server, string data)
     {
         for (var attempt = 0; attempt < 300; attempt++)
         {
+            if (server.HasExited)
+            {
+                return false;
+            }
+
             try
             {
                 using var response = await client.GetAsync("/health/ready");
                 if (response.IsSuccessStatusCode)
                 {
-                    return;
+                    var token = (await File.ReadAllTextAsync(Path.Combine(data, "operator.token"))).Trim();
+                    using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/parties");
+                    request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+                    using var parties = await client.SendAsync(request);
+                    return parties.IsSuccessStatusCode && !server.HasExited;
                 }
             }
             catch (HttpRequestException)
@@ -54,7 +99,7 @@ internal static class HotlineProcess
         throw new TimeoutException("hotline did not become ready in 30 s");
     }
 
-    public static int FreePort()
+    private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -8,7 +8,7 @@ public sealed class LogCliTests : IAsyncLifetime
 {
     private const string LogKey = "@data/log.pub";
     private readonly string _folder = Directory.CreateTempSubdirectory("hotline-log-").FullName;
-    private readonly int _port = HotlineProcess.FreePort();
+    private int _port;
     private readonly HttpClient _http = new();
     private System.Diagnostics.Process? _server;
     private int _filings;
@@ -18,9 +18,8 @@ public sealed class LogCliTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _server = HotlineProcess.Serve(Path.Combine(_folder, "data"), _port);
+        (_server, _port) = await HotlineProcess.ServeAsync(Path.Combine(_folder, "data"));
         _http.BaseAddress = new Uri(Server);
-        await HotlineProcess.WaitReadyAsync(_http);
         await File.WriteAllTextAsync(Path.Combine(_folder, "box.geojson"), """{"type":"Polygon","coordinates":[[[37.0,36.3],[37.3,36.3],[37.3,36.5],[37.0,36.5],[37.0,36.3]]]}""");
     }
 
