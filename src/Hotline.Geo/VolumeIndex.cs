@@ -15,7 +15,7 @@ namespace Hotline.Geo;
 /// the antimeridian). A volume lives in exactly one cell: at the finest level whose cell is at least as large as
 /// its 3D bounding box, in the cell holding the box's minimum corner. A query visits, at each occupied level, the
 /// cells whose loose extent (cell plus one cell) meets the query box and the sphere, or walks that level's cells
-/// when that is cheaper. Each cell keeps its entries sorted by start time, so the time window narrows every cell
+/// when that is cheaper, and skips a cell when the box of everything it holds misses the query box. Each cell keeps its entries sorted by start time, so the time window narrows every cell
 /// to one run, found on a sample of every 8th start. The run is streamed as 16-byte hot records (end, altitudes and
 /// bounding cap, all rounded outwards); the few that pass are checked on a cold record (exact times and altitudes,
 /// owner, inscribed cap, box); pairs the caps cannot settle are measured against the probe's own footprint
@@ -430,8 +430,7 @@ public sealed class VolumeIndex : IDisposable
                 var reject = (h.End < q.EndBound) | (h.AltLower > q.AltUpperUnits) | (h.AltUpper < q.AltLowerUnits) | (d2 > apart * apart);
                 if (!reject)
                 {
-                    // An upper bound on the chord between the caps' centres, in radians.
-                    scratch.Add(ordinal, i, (Math.Sqrt(d2) + 1) * cell.Level.Unit);
+                    scratch.Add(ordinal, i, ChordBound(d2, cell.Level.Unit));
                 }
             }
         }
@@ -484,12 +483,16 @@ public sealed class VolumeIndex : IDisposable
                 var index = i + (lane < 4 ? 2 * lane : (2 * (lane - 4)) + 1);
                 ref readonly var h = ref cell.Hot[index];
                 float ex = qx - h.X, ey = qy - h.Y, ez = qz - h.Z;
-                scratch.Add(ordinal, index, (Math.Sqrt((ex * ex) + (ey * ey) + (ez * ez)) + 1) * cell.Level.Unit);
+                scratch.Add(ordinal, index, ChordBound((ex * ex) + (ey * ey) + (ez * ez), cell.Level.Unit));
             }
         }
 
         return i;
     }
+
+    /// <summary>An upper bound on the chord between the probe's and an entry's cap centres, in radians, from their
+    /// squared distance in the cell's fixed point (one unit more for the rounding of the entry's centre).</summary>
+    private static double ChordBound(float squaredUnits, double unit) => (Math.Sqrt(squaredUnits) + 1) * unit;
 
     /// <summary>True when a cold record's packed box (see <see cref="TryPackBox"/>) misses the query's box.</summary>
     private static bool BoxesApart(ulong packed, in Box3 box, Cell cell)
