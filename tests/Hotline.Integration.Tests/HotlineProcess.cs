@@ -79,9 +79,11 @@ internal static class HotlineProcess
             try
             {
                 using var response = await client.GetAsync("/health/ready");
-                if (response.IsSuccessStatusCode)
+                // Another server may answer before ours has written its credential: keep waiting for ours (or its exit).
+                var tokenFile = Path.Combine(data, "operator.token");
+                if (response.IsSuccessStatusCode && File.Exists(tokenFile))
                 {
-                    var token = (await File.ReadAllTextAsync(Path.Combine(data, "operator.token"))).Trim();
+                    var token = (await File.ReadAllTextAsync(tokenFile)).Trim();
                     using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/parties");
                     request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
                     using var parties = await client.SendAsync(request);
