@@ -86,6 +86,13 @@ internal static class GeoQuick
         }
 
         rates.Sort();
+        if (File.Exists("/proc/self/smaps_rollup"))
+        {
+            // How much of the process sits on transparent huge pages (the index's arenas ask for them).
+            var huge = File.ReadLines("/proc/self/smaps_rollup").FirstOrDefault(l => l.StartsWith("AnonHugePages:", StringComparison.Ordinal));
+            Console.WriteLine($"memory: {huge}");
+        }
+
         Console.WriteLine($"query: median {rates[rates.Count / 2]:N0} q/s single-threaded over {rounds} rounds of {all.Length:N0} probes");
 
         sw.Restart();

@@ -31,6 +31,7 @@ public sealed class VolumeIndex : IDisposable
     private const int MaxLevel = 21;          // cell side 4/2^21 ≈ 1.9e-6 (12 m): 21 bits per axis in a cell key
     private const double GridOrigin = -2;     // the grid spans [-2, 2)³, comfortably around the unit sphere
     private const double GridSpan = 4;
+    private const long KeyAxisMask = (1L << 21) - 1; // one axis of a cell key (see Key)
 
     // Slack (radians, about 1.6 m) for the float copies of caps kept inline in cells: covers their rounding.
     private const double InlineMargin = 2.5e-7;
@@ -59,6 +60,7 @@ public sealed class VolumeIndex : IDisposable
     private readonly Dictionary<long, Location> _locations = [];
     private readonly Level?[] _levels = new Level?[MaxLevel + 1];
     private readonly int _finestLevel;
+    private readonly Columns _columns = new();
 
     /// <summary>Creates an empty index.</summary>
     /// <param name="finestCellMeters">The smallest grid cell, in metres (default about 12 km). Smaller volumes
@@ -99,7 +101,7 @@ public sealed class VolumeIndex : IDisposable
         try
         {
             RemoveEntry(id);
-            AddEntry(id, owner, volume, sorted: true);
+            Insert(id, owner, volume, Place(volume), sorted: true);
         }
         finally
         {
@@ -111,20 +113,51 @@ public sealed class VolumeIndex : IDisposable
     public void AddRange(IEnumerable<(long Id, int Owner, Volume4D Volume)> items)
     {
         ArgumentNullException.ThrowIfNull(items);
+        // An id repeated in the batch is stored once, as its last occurrence (what adding them in turn would leave).
+        var last = new Dictionary<long, int>();
+        var all = items.ToArray();
+        for (var i = 0; i < all.Length; i++)
+        {
+            ArgumentNullException.ThrowIfNull(all[i].Volume); // before anything changes
+            last[all[i].Id] = i;
+        }
+
+        var batch = last.Count == all.Length ? all : all.Where((item, i) => last[item.Id] == i).ToArray();
+
         _lock.EnterWriteLock();
         try
         {
-            var touched = new HashSet<Cell>(ReferenceEqualityComparer.Instance);
-            foreach (var (id, owner, volume) in items)
+            // Every cell is sized once for what it will hold, instead of doubling its way there (which would leave
+            // each run it outgrew in the arenas' free lists).
+            var placements = new Placement[batch.Length];
+            var arriving = new Dictionary<(Level, long), int>();
+            for (var i = 0; i < batch.Length; i++)
             {
-                ArgumentNullException.ThrowIfNull(volume);
-                RemoveEntry(id);
-                touched.Add(AddEntry(id, owner, volume, sorted: false));
+                RemoveEntry(batch[i].Id);
+                placements[i] = Place(batch[i].Volume);
+                var slot = (placements[i].Level, placements[i].Key);
+                arriving[slot] = arriving.GetValueOrDefault(slot) + 1;
+            }
+
+            foreach (var ((level, key), count) in arriving)
+            {
+                var cell = CellAt(level, key);
+                cell.Reserve(cell.Count + count);
+            }
+
+            var touched = new HashSet<Cell>(ReferenceEqualityComparer.Instance);
+            for (var i = 0; i < batch.Length; i++)
+            {
+                var (id, owner, volume) = batch[i];
+                touched.Add(Insert(id, owner, volume, placements[i], sorted: false));
             }
 
             foreach (var cell in touched)
             {
-                cell.Sort();
+                if (cell.Count > 0)
+                {
+                    cell.Sort(); // (a cell emptied by a later replacement in the same batch is already dropped)
+                }
             }
         }
         finally
@@ -155,9 +188,13 @@ public sealed class VolumeIndex : IDisposable
         {
             if (_locations.TryGetValue(id, out var location))
             {
-                var at = location.Cell.IndexOf(location.StartTicks, id);
-                owner = location.Cell.Cold[at].Owner;
-                volume = location.Cell.Volume[at];
+                var cell = location.Cell;
+                var at = cell.IndexOf(location.StartTicks, id);
+                ref readonly var c = ref cell.Cold[at];
+                owner = c.Owner;
+                // The cold record keeps the exact band and window: an equal volume, rebuilt (the index keeps only
+                // footprints by reference).
+                volume = new Volume4D(cell.Footprints[at], new AltitudeBand(c.AltLower, c.AltUpper), new TimeWindow(c.StartTicks, c.EndTicks));
                 return true;
             }
 
@@ -186,8 +223,6 @@ public sealed class VolumeIndex : IDisposable
         pending.Clear();
         var scratch = t_scratch ??= new Scratch();
         scratch.Clear();
-        var reachOfProbe = t_reach ??= new PointReach();
-        var probePrepared = false;
         _lock.EnterReadLock();
         try
         {
@@ -201,62 +236,96 @@ public sealed class VolumeIndex : IDisposable
 
             FindRuns(in q, scratch);
             StreamRuns(in q, scratch);
-
-            // The entries that passed the stream are decided on their cold records. Prefetching them all first
-            // lets their cache misses overlap instead of queueing one behind the other.
-            for (var k = 0; k < scratch.Count; k++)
-            {
-                Prefetch(ref scratch.Cells[scratch.CellOf[k]].Cold[scratch.Index[k]]);
-            }
-            for (var k = 0; k < scratch.Count; k++)
-            {
-                var cell = scratch.Cells[scratch.CellOf[k]];
-                ref readonly var c = ref cell.Cold[scratch.Index[k]];
-                if ((c.Owner == q.ExcludeOwner && q.HasExcludedOwner)
-                    || c.StartTicks >= q.EndTicks || c.EndTicks <= q.StartTicks
-                    || Math.Max(c.AltLower, probe.Altitude.Lower) - Math.Min(c.AltUpper, probe.Altitude.Upper) > q.VerticalMeters
-                    || BoxesApart(c.Box, q.Box, cell))
-                {
-                    continue; // excluded owner, exactly as Volume4D.ConflictsWith decides time and altitude, or apart
-                }
-
-                // Accepting needs the true distance within the separation itself (not its tolerance), so that every
-                // answer is the exact test's: a pair only the tolerance brings within reach is left to that test.
-                var near = scratch.Chord[k] + InlineMargin;
-                if (near + (near * near * near / 20) <= q.InnerRadius + c.InnerRadius + q.AcceptAngle)
-                {
-                    results.Add(c.Id); // the arc is at most c + c³/20: the inscribed caps meet
-                    continue;
-                }
-
-                // The probe's own footprint (in cache) against the entry's caps, placed from its hot record: most
-                // pairs are settled without reading the entry's footprint, whose cache misses cost far more.
-                ref readonly var h = ref cell.Hot[scratch.Index[k]];
-                var unit = cell.Level.Unit;
-                var centre = new Vec3(cell.Origin.X + (h.X * unit), cell.Origin.Y + (h.Y * unit), cell.Origin.Z + (h.Z * unit)).Normalized();
-                if (!probePrepared)
-                {
-                    reachOfProbe.Prepare(probe.Footprint);
-                    probePrepared = true;
-                }
-
-                var reach = reachOfProbe.AngleTo(centre);
-                var slack = (2 * unit) + InlineMargin; // the centre is rounded to the nearest unit in each axis
-                if (reach + slack <= c.InnerRadius + q.AcceptAngle)
-                {
-                    results.Add(c.Id); // the probe reaches the entry's inscribed cap
-                }
-                else if (reach - slack <= (h.Radius * unit) + q.LateralAngle)
-                {
-                    pending.Add((c.Footprint, c.Id)); // it reaches the bounding cap but not the inscribed one
-                }
-            }
+            DecideOnColdRecords(probe, in q, scratch, results, pending);
         }
         finally
         {
             _lock.ExitReadLock();
         }
 
+        DecideExactly(probe, in q, pending, results);
+        return results.Count - before;
+    }
+
+    /// <summary>Disposes the lock.</summary>
+    public void Dispose() => _lock.Dispose();
+
+    /// <summary>Decides the entries that passed the stream on their cold records: each is dropped, accepted, or left
+    /// to the exact test in <paramref name="pending"/>.</summary>
+    private static void DecideOnColdRecords(Volume4D probe, in QueryShape q, Scratch scratch, List<long> results, List<(Footprint, long)> pending)
+    {
+        var reachOfProbe = t_reach ??= new PointReach();
+        var probePrepared = false;
+        // The entries that passed the stream are decided on their cold records. Prefetching them all first
+        // lets their cache misses overlap instead of queueing one behind the other.
+        for (var k = 0; k < scratch.Count; k++)
+        {
+            Prefetch(ref scratch.Cells[scratch.CellOf[k]].Cold[scratch.Index[k]]);
+        }
+
+        for (var k = 0; k < scratch.Count; k++)
+        {
+            var cell = scratch.Cells[scratch.CellOf[k]];
+            ref readonly var c = ref cell.Cold[scratch.Index[k]];
+            if ((c.Owner == q.ExcludeOwner && q.HasExcludedOwner)
+                || c.StartTicks >= q.EndTicks || c.EndTicks <= q.StartTicks
+                || Math.Max(c.AltLower, probe.Altitude.Lower) - Math.Min(c.AltUpper, probe.Altitude.Upper) > q.VerticalMeters
+                || BoxesApart(c.Box, q.Box, cell))
+            {
+                continue; // excluded owner, exactly as Volume4D.ConflictsWith decides time and altitude, or apart
+            }
+
+            // Accepting needs the true distance within the separation itself (not its tolerance), so that every
+            // answer is the exact test's: a pair only the tolerance brings within reach is left to that test.
+            var near = scratch.Chord[k] + InlineMargin;
+            if (near + (near * near * near / 20) <= q.InnerRadius + c.InnerRadius + q.AcceptAngle)
+            {
+                results.Add(c.Id); // the arc is at most c + c³/20: the inscribed caps meet
+                continue;
+            }
+
+            // The probe's own footprint (in cache) against the entry's caps, placed from its hot record: most
+            // pairs are settled without reading the entry's footprint, whose cache misses cost far more.
+            ref readonly var h = ref cell.Hot[scratch.Index[k]];
+            var unit = cell.Level.Unit;
+            var centre = new Vec3(cell.Origin.X + (h.X * unit), cell.Origin.Y + (h.Y * unit), cell.Origin.Z + (h.Z * unit)).Normalized();
+            if (!probePrepared)
+            {
+                reachOfProbe.Prepare(probe.Footprint);
+                probePrepared = true;
+            }
+
+            var reach = reachOfProbe.AngleTo(centre);
+            var slack = (2 * unit) + InlineMargin; // the centre is rounded to the nearest unit in each axis
+            if (reach + slack <= c.InnerRadius + q.AcceptAngle)
+            {
+                results.Add(c.Id); // the probe reaches the entry's inscribed cap
+            }
+            else if (reach - slack <= (h.Radius * unit) + q.LateralAngle)
+            {
+                scratch.AddUndecided(k); // it reaches the bounding cap but not the inscribed one
+            }
+        }
+
+        // The footprints of the undecided, for the exact test after the lock: fetching their references together
+        // lets those misses overlap too.
+        for (var u = 0; u < scratch.UndecidedCount; u++)
+        {
+            var k = scratch.Undecided[u];
+            Prefetch(ref scratch.Cells[scratch.CellOf[k]].Footprints[scratch.Index[k]]);
+        }
+
+        for (var u = 0; u < scratch.UndecidedCount; u++)
+        {
+            var k = scratch.Undecided[u];
+            var cell = scratch.Cells[scratch.CellOf[k]];
+            pending.Add((cell.Footprints[scratch.Index[k]], cell.Cold[scratch.Index[k]].Id));
+        }
+    }
+
+    /// <summary>The exact test for the pairs the caps could not settle.</summary>
+    private static void DecideExactly(Volume4D probe, in QueryShape q, List<(Footprint, long)> pending, List<long> results)
+    {
         // The pairs the caps could not settle need the footprints: volumes are immutable, so this runs outside
         // the lock. Touching every footprint first lets their cache misses overlap instead of queueing.
         var touch = 0.0;
@@ -288,11 +357,7 @@ public sealed class VolumeIndex : IDisposable
         }
 
         GC.KeepAlive(touch);
-        return results.Count - before;
     }
-
-    /// <summary>Disposes the lock.</summary>
-    public void Dispose() => _lock.Dispose();
 
     private static void QueryLevel(Level level, in QueryShape q, Scratch scratch)
     {
@@ -441,7 +506,7 @@ public sealed class VolumeIndex : IDisposable
     private static int StreamEights(in QueryShape q, Scratch scratch, int ordinal, int i, int end, float qx, float qy, float qz, float reach)
     {
         var cell = scratch.Cells[ordinal];
-        ref var records = ref Unsafe.As<HotRecord, Vector256<int>>(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(cell.Hot));
+        ref var records = ref Unsafe.As<HotRecord, Vector256<int>>(ref cell.Hot[0]);
         var endBound = Vector256.Create(q.EndBound);
         var altUpper = Vector256.Create(q.AltUpperUnits);
         var altLower = Vector256.Create(q.AltLowerUnits);
@@ -542,6 +607,11 @@ public sealed class VolumeIndex : IDisposable
 
         public int RunCount { get; private set; }
 
+        /// <summary>Positions (in the entries above) of those only the exact test can decide.</summary>
+        public int[] Undecided { get; private set; } = new int[64];
+
+        public int UndecidedCount { get; private set; }
+
         private int _cells;
 
         public void Clear()
@@ -550,6 +620,17 @@ public sealed class VolumeIndex : IDisposable
             _cells = 0;
             Count = 0;
             RunCount = 0;
+            UndecidedCount = 0;
+        }
+
+        public void AddUndecided(int entry)
+        {
+            if (UndecidedCount == Undecided.Length)
+            {
+                Undecided = Doubled(Undecided);
+            }
+
+            Undecided[UndecidedCount++] = entry;
         }
 
         public void AddRun(int cell, int begin, int end)
@@ -601,7 +682,8 @@ public sealed class VolumeIndex : IDisposable
         }
     }
 
-    private Cell AddEntry(long id, int owner, Volume4D volume, bool sorted)
+    /// <summary>Where <paramref name="volume"/> belongs, and its hot record and packed box there.</summary>
+    private Placement Place(Volume4D volume)
     {
         var box = volume.Footprint.Bounds;
         Level level;
@@ -612,7 +694,7 @@ public sealed class VolumeIndex : IDisposable
         // fixed point (a cap much larger than its box): then the next coarser one that holds it.
         for (var levelIndex = Math.Min(LevelFor(box.MaxExtent), _finestLevel); ; levelIndex--)
         {
-            level = _levels[levelIndex] ??= new Level(levelIndex);
+            level = _levels[levelIndex] ??= new Level(levelIndex, _columns);
             var limit = level.AxisCells - 1;
             x = CellIndex(box.MinX, level.InverseCellSize, limit);
             y = CellIndex(box.MinY, level.InverseCellSize, limit);
@@ -629,16 +711,26 @@ public sealed class VolumeIndex : IDisposable
             }
         }
 
-        var key = Key(x, y, z);
+        return new Placement(level, Key(x, y, z), hot, packedBox);
+    }
+
+    private Cell Insert(long id, int owner, Volume4D volume, in Placement placement, bool sorted)
+    {
+        var cell = CellAt(placement.Level, placement.Key);
+        cell.Add(id, owner, volume, placement.Hot, placement.Box, sorted);
+        _locations[id] = new Location(cell, volume.Time.StartTicks);
+        return cell;
+    }
+
+    /// <summary>The cell under <paramref name="key"/>, created when there is none.</summary>
+    private static Cell CellAt(Level level, long key)
+    {
         if (!level.Cells.TryGetValue(key, out var cell))
         {
-            cell = new Cell(level, x, y, z);
+            cell = new Cell(level, (int)(key >> 42), (int)((key >> 21) & KeyAxisMask), (int)(key & KeyAxisMask));
             level.Cells.Add(key, cell);
         }
 
-        cell.Add(id, owner, volume, hot, packedBox, sorted);
-
-        _locations[id] = new Location(cell, volume.Time.StartTicks);
         return cell;
     }
 
@@ -688,6 +780,7 @@ public sealed class VolumeIndex : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static long Key(int x, int y, int z) => ((long)x << 42) | ((long)y << 21) | (long)z;
 
+
     private static bool TouchesSphere(double x0, double y0, double z0, double side)
     {
         // Nearest and farthest squared distances from the origin to the box [x0, x0+side] × ...; the margin keeps
@@ -706,30 +799,6 @@ public sealed class VolumeIndex : IDisposable
             near += n * n;
             far += f * f;
         }
-    }
-
-    /// <summary>The first position in [<paramref name="from"/>, <paramref name="to"/>) whose start is at or after
-    /// <paramref name="startTicks"/> (or <paramref name="to"/>).</summary>
-    private static int LowerBound(long[] starts, int from, int to, long startTicks) =>
-        LowerBound(starts, from, to, startTicks, static s => s);
-
-    private static int LowerBound<T>(T[] items, int from, int to, long startTicks, Func<T, long> startOf)
-    {
-        int lo = from, hi = to;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (startOf(items[mid]) < startTicks)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return lo;
     }
 
     private static long SaturatingSubtract(long a, long b) => b > 0 && a < long.MinValue + b ? long.MinValue : a - b;
@@ -806,8 +875,12 @@ public sealed class VolumeIndex : IDisposable
 
     private readonly record struct Location(Cell Cell, long StartTicks);
 
-    private sealed class Level(int index)
+    private readonly record struct Placement(Level Level, long Key, HotRecord Hot, ulong Box);
+
+    private sealed class Level(int index, Columns columns)
     {
+        public Columns Columns { get; } = columns;
+
         public double CellSize { get; } = GridSpan / (1L << index);
 
         /// <summary>The fixed-point unit of hot caps: a cell's records have their cap centres within two cells of its
@@ -898,12 +971,13 @@ public sealed class VolumeIndex : IDisposable
         return true;
     }
 
-    /// <summary>What the few entries that pass the hot tests are decided on, exactly: 64 bytes, one cache line.</summary>
+    /// <summary>What the few entries that pass the hot tests are decided on, exactly: padded to 64 bytes, so each is
+    /// one cache line (the arena aligns runs to lines).</summary>
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential, Size = 64)]
     private readonly struct ColdRecord(long id, int owner, Volume4D volume, ulong box)
     {
         /// <summary>See <see cref="TryPackBox"/>.</summary>
         public readonly ulong Box = box;
-        public readonly Footprint Footprint = volume.Footprint;
         public readonly long Id = id;
         public readonly long StartTicks = volume.Time.StartTicks;
         public readonly long EndTicks = volume.Time.EndTicks;
@@ -913,19 +987,31 @@ public sealed class VolumeIndex : IDisposable
         public readonly float InnerRadius = volume.Footprint.InnerRadius > 0 ? Math.Max(0, Down(volume.Footprint.InnerRadius)) : 0;
     }
 
+    /// <summary>The record columns of every cell of one index, each in its own arena.</summary>
+    private sealed class Columns
+    {
+        public RecordArena<HotRecord> Hot { get; } = new();
+
+        public RecordArena<ColdRecord> Cold { get; } = new();
+
+        public RecordArena<long> Samples { get; } = new();
+    }
+
     /// <summary>
     /// The volumes of one grid cell, sorted by start time: hot records (streamed by every query that visits the
-    /// cell), cold records (read for the few that pass) and the volumes themselves (for <see cref="TryGet"/>).
+    /// cell), cold records (read for the few that pass), both in the index's arenas, and the footprints.
     /// </summary>
-    private sealed class Cell(Level level, int x, int y, int z)
+    private sealed unsafe class Cell(Level level, int x, int y, int z)
     {
         private const int SampleShift = 3;
 
         private const int SampleEvery = 1 << SampleShift;
 
+        private const int FirstCapacity = 4;
+
         /// <summary>Every <see cref="SampleEvery"/>-th start: a binary search over a cold cell then touches a few
         /// cache lines instead of one per step, and a query's run is bounded without reading any record.</summary>
-        private long[] _sample = [];
+        private Slice<long> _sample;
 
         public Level Level { get; } = level;
 
@@ -946,56 +1032,72 @@ public sealed class VolumeIndex : IDisposable
         /// <summary>A box around every footprint ever stored here (not shrunk on removal: it only bounds a search).</summary>
         public Box3 Union { get; private set; } = Box3.Empty;
 
-        public HotRecord[] Hot { get; private set; } = new HotRecord[4];
+        public Slice<HotRecord> Hot { get; private set; }
 
-        public ColdRecord[] Cold { get; private set; } = new ColdRecord[4];
+        public Slice<ColdRecord> Cold { get; private set; }
 
-        public Volume4D[] Volume { get; private set; } = new Volume4D[4];
+        public Footprint[] Footprints { get; private set; } = [];
+
+        private Columns Columns => Level.Columns;
 
         /// <summary>A position at or before the first whose start is at or after <paramref name="startTicks"/>,
         /// found on the samples alone (at most one block early, which the end test then drops): queries never
         /// read the start column.</summary>
         public int BlockBefore(long startTicks)
         {
-            var samples = (Count + SampleEvery - 1) >> SampleShift;
-            var k = VolumeIndex.LowerBound(_sample, 0, samples, startTicks);
+            var k = SampleLowerBound(startTicks);
             return k == 0 ? 0 : ((k - 1) << SampleShift) + 1;
         }
 
         /// <summary>A position at or after the first whose start is at or after <paramref name="endTicks"/>, found
         /// on the samples alone: every entry from there on starts at or after it.</summary>
-        public int BlockAfter(long endTicks)
-        {
-            var samples = (Count + SampleEvery - 1) >> SampleShift;
-            var k = VolumeIndex.LowerBound(_sample, 0, samples, endTicks);
-            return Math.Min(Count, k << SampleShift);
-        }
+        public int BlockAfter(long endTicks) => Math.Min(Count, SampleLowerBound(endTicks) << SampleShift);
 
         public void PrefetchSamples()
         {
-            var samples = (Count + SampleEvery - 1) >> SampleShift;
-            ref var first = ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_sample);
-            for (var offset = 0; offset < samples * sizeof(long); offset += 64)
+            var bytes = SampleCount * sizeof(long);
+            for (var offset = 0; offset < bytes; offset += 64)
             {
-                Prefetch(ref Unsafe.AddByteOffset(ref first, offset));
+                Prefetch(ref Unsafe.AddByteOffset(ref _sample[0], offset));
             }
         }
 
         /// <summary>The first position whose start is at or after <paramref name="startTicks"/>.</summary>
         public int LowerBound(long startTicks)
         {
-            var samples = (Count + SampleEvery - 1) >> SampleShift;
-            var k = VolumeIndex.LowerBound(_sample, 0, samples, startTicks);
+            var k = SampleLowerBound(startTicks);
             // Sample k is the first at or after the key: the answer lies in ((k−1)·S, k·S].
-            var from = k == 0 ? 0 : ((k - 1) << SampleShift) + 1;
-            return VolumeIndex.LowerBound(Cold, from, Math.Min(Count, k << SampleShift), startTicks, static c => c.StartTicks);
+            int lo = k == 0 ? 0 : ((k - 1) << SampleShift) + 1, hi = Math.Min(Count, k << SampleShift);
+            while (lo < hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                if (Cold[mid].StartTicks < startTicks)
+                {
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid;
+                }
+            }
+
+            return lo;
+        }
+
+        /// <summary>Makes room for <paramref name="count"/> entries in one step.</summary>
+        public void Reserve(int count)
+        {
+            if (count > Hot.Capacity)
+            {
+                Resize((int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(count, FirstCapacity)));
+            }
         }
 
         public void Add(long id, int owner, Volume4D volume, in HotRecord hot, ulong box, bool sorted)
         {
-            if (Count == Hot.Length)
+            if (Count == Hot.Capacity)
             {
-                Resize(Hot.Length * 2);
+                Resize(Math.Max(FirstCapacity, Hot.Capacity * 2));
             }
 
             var at = sorted ? LowerBound(volume.Time.StartTicks + 1) : Count;
@@ -1004,7 +1106,7 @@ public sealed class VolumeIndex : IDisposable
                 Move(at, at + 1, Count - at);
             }
 
-            Set(at, id, owner, volume, hot, box);
+            Set(at, volume.Footprint, hot, new ColdRecord(id, owner, volume, box));
             Count++;
             MaxDurationTicks = Math.Max(MaxDurationTicks, volume.Time.EndTicks - volume.Time.StartTicks);
             Union = Union.Include(volume.Footprint.Bounds);
@@ -1031,48 +1133,86 @@ public sealed class VolumeIndex : IDisposable
         {
             Move(i + 1, i, Count - i - 1);
             Count--;
-            Volume[Count] = null!;
-            Cold[Count] = default;
-            if (Count < Hot.Length / 4 && Hot.Length > 4)
+            Footprints[Count] = null!;
+            if (Count == 0)
             {
-                Resize(Math.Max(4, Hot.Length / 2));
+                Release();
+                return;
+            }
+
+            if (Count < Hot.Capacity / 4 && Hot.Capacity > FirstCapacity)
+            {
+                Resize(Math.Max(FirstCapacity, Hot.Capacity / 2));
             }
 
             Resample(i);
         }
 
+        /// <summary>Gives the cell's runs back to the arenas (the cell is empty and about to be dropped).</summary>
+        public void Release()
+        {
+            Columns.Hot.Return(Hot);
+            Columns.Cold.Return(Cold);
+            Columns.Samples.Return(_sample);
+            Hot = default;
+            Cold = default;
+            _sample = default;
+            Footprints = [];
+        }
+
         public void Sort()
         {
             var order = new int[Count];
-            for (var i = 0; i < Count; i++)
-            {
-                order[i] = i;
-            }
-
             var starts = new long[Count];
             for (var i = 0; i < Count; i++)
             {
+                order[i] = i;
                 starts[i] = Cold[i].StartTicks;
             }
 
             Array.Sort(starts, order);
-            var volumes = Volume[..Count];
-            var cold = Cold[..Count];
-            var hot = Hot[..Count];
+            var footprints = Footprints[..Count];
+            var cold = Cold.AsSpan()[..Count].ToArray();
+            var hot = Hot.AsSpan()[..Count].ToArray();
             for (var i = 0; i < Count; i++)
             {
-                Set(i, cold[order[i]].Id, cold[order[i]].Owner, volumes[order[i]], hot[order[i]], cold[order[i]].Box);
+                var from = order[i];
+                Set(i, footprints[from], hot[from], cold[from]);
             }
 
             Resample(0);
         }
 
+        private int SampleCount => (Count + SampleEvery - 1) >> SampleShift;
+
+        private int SampleLowerBound(long startTicks)
+        {
+            int lo = 0, hi = SampleCount;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                if (_sample[mid] < startTicks)
+                {
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid;
+                }
+            }
+
+            return lo;
+        }
+
         private void Resample(int from)
         {
-            var samples = (Count + SampleEvery - 1) >> SampleShift;
-            if (_sample.Length < samples || _sample.Length > (2 * samples) + 4)
+            var samples = SampleCount;
+            // Resized only when outgrown or four times too large, so a count moving to and fro across a power of
+            // two does not move the samples every time.
+            if (_sample.Capacity < samples || _sample.Capacity > 4 * Math.Max(samples, 1))
             {
-                Array.Resize(ref _sample, samples + 4);
+                Columns.Samples.Return(_sample);
+                _sample = Columns.Samples.Rent((int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(samples, 1)));
                 from = 0;
             }
 
@@ -1082,32 +1222,33 @@ public sealed class VolumeIndex : IDisposable
             }
         }
 
-        private void Set(int at, long id, int owner, Volume4D volume, in HotRecord hot, ulong box)
+        private void Set(int at, Footprint footprint, in HotRecord hot, in ColdRecord cold)
         {
             Hot[at] = hot;
-            Cold[at] = new ColdRecord(id, owner, volume, box);
-            Volume[at] = volume;
+            Cold[at] = cold;
+            Footprints[at] = footprint;
         }
 
         private void Move(int from, int to, int length)
         {
-            Array.Copy(Hot, from, Hot, to, length);
-            Array.Copy(Cold, from, Cold, to, length);
-            Array.Copy(Volume, from, Volume, to, length);
+            Hot.AsSpan().Slice(from, length).CopyTo(Hot.AsSpan()[to..]);
+            Cold.AsSpan().Slice(from, length).CopyTo(Cold.AsSpan()[to..]);
+            Array.Copy(Footprints, from, Footprints, to, length);
         }
 
         private void Resize(int capacity)
         {
-            Hot = Resized(Hot, capacity);
-            Cold = Resized(Cold, capacity);
-            Volume = Resized(Volume, capacity);
-        }
-
-        private T[] Resized<T>(T[] array, int capacity)
-        {
-            var resized = new T[capacity];
-            Array.Copy(array, resized, Count);
-            return resized;
+            var hot = Columns.Hot.Rent(capacity);
+            var cold = Columns.Cold.Rent(capacity);
+            Hot.AsSpan()[..Count].CopyTo(hot.AsSpan());
+            Cold.AsSpan()[..Count].CopyTo(cold.AsSpan());
+            Columns.Hot.Return(Hot);
+            Columns.Cold.Return(Cold);
+            Hot = hot;
+            Cold = cold;
+            var footprints = new Footprint[capacity];
+            Array.Copy(Footprints, footprints, Count);
+            Footprints = footprints;
         }
     }
 }

@@ -177,11 +177,81 @@ public sealed class VolumeIndexTests
         index.Upsert(7, 3, volume);
         Assert.True(index.TryGet(7, out var owner, out var stored));
         Assert.Equal(3, owner);
-        Assert.Same(volume, stored);
+        Assert.Equal(volume, stored);
         Assert.False(index.Remove(8));
         Assert.True(index.Remove(7));
         Assert.False(index.TryGet(7, out _, out _));
         Assert.Equal(0, index.Count);
+    }
+
+    [Fact]
+    public void ABatchReplacesStoredIdsAndItsOwnRepeatsAndTheLastOneWins()
+    {
+        using var index = new VolumeIndex();
+        var window = new TimeWindow(T0, T0 + TimeSpan.TicksPerHour);
+        var band = new AltitudeBand(0, 100);
+        Volume4D At(double lat) => new(CircleFootprint.Create(lat, 38, 100), band, window);
+        index.AddRange([(1, 0, At(35)), (2, 0, At(35.001))]);
+
+        // Id 1 moves far away, id 3 arrives twice (the second wins), and id 2's old cell empties on the way.
+        var winner = At(42);
+        index.AddRange([(1, 0, At(40)), (3, 1, At(35)), (2, 0, At(41)), (3, 2, winner)]);
+
+        Assert.Equal(3, index.Count);
+        var results = new List<long>();
+        index.Query(At(35), Separation.None, null, results);
+        Assert.Empty(results);
+        Assert.True(index.TryGet(3, out var owner, out var stored));
+        Assert.Equal(2, owner);
+        Assert.Equal(winner, stored);
+        index.Query(At(42), Separation.None, null, results);
+        Assert.Equal([3], results);
+    }
+
+    [Fact]
+    public void AFullCellGrowsAndShrinksWithoutLosingOrInventingAnEntry()
+    {
+        // Thousands of volumes in one cell, then most of them removed in random order: every resize of the cell's
+        // runs (and every reuse of a run given back to the arenas) is crossed, and checked against brute force.
+        using var index = new VolumeIndex();
+        var random = new Random(3);
+        var truth = new Dictionary<long, Volume4D>();
+        Volume4D Random() => new(
+            CircleFootprint.Create(35 + (random.NextDouble() * 0.02), 38 + (random.NextDouble() * 0.02), 20 + (random.NextDouble() * 200)),
+            new AltitudeBand(0, 100),
+            new TimeWindow(T0 + (random.Next(86_400) * TimeSpan.TicksPerSecond), T0 + ((86_400 + random.Next(3_600)) * TimeSpan.TicksPerSecond)));
+        var probes = Enumerable.Range(0, 20).Select(_ => Random()).ToArray();
+        var results = new List<long>();
+
+        void Check()
+        {
+            Assert.Equal(truth.Count, index.Count);
+            foreach (var probe in probes)
+            {
+                results.Clear();
+                index.Query(probe, Separation.None, null, results);
+                Assert.Equal(truth.Where(kv => kv.Value.ConflictsWith(probe, Separation.None)).Select(kv => kv.Key).Order(), results.Order());
+            }
+        }
+
+        for (var id = 0L; id < 3_000; id++)
+        {
+            truth[id] = Random();
+            index.Upsert(id, 0, truth[id]);
+        }
+
+        Check();
+        foreach (var id in truth.Keys.OrderBy(_ => random.Next()).Take(2_950).ToList())
+        {
+            Assert.True(index.Remove(id));
+            truth.Remove(id);
+            if (truth.Count % 500 == 0)
+            {
+                Check();
+            }
+        }
+
+        Check();
     }
 
     [Fact]
