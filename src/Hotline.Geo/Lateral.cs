@@ -14,6 +14,9 @@ public static class Lateral
     /// <summary>The largest lateral separation accepted, in metres (keeps every test inside a hemisphere).</summary>
     public const double MaxSeparationMeters = 1_000_000;
 
+    // Polygons up to this many vertices keep their edge normals on the stack (64 × 24 B); larger ones on the heap.
+    private const int StackNormals = 64;
+
     /// <summary>True when <paramref name="a"/> and <paramref name="b"/> come within <paramref name="meters"/> of each
     /// other; with 0, touching counts.</summary>
     public static bool Within(Footprint a, Footprint b, double meters)
@@ -67,7 +70,9 @@ public static class Lateral
         }
 
         var sinReach = Math.Sin(reach);
-        return BoundaryWithin(c, polygon, sinReach * sinReach, Vec3.ChordSquaredOfAngle(reach));
+        Span<Vec3> normals = polygon.Count <= StackNormals ? stackalloc Vec3[polygon.Count] : new Vec3[polygon.Count];
+        EdgeNormals(polygon, normals);
+        return BoundaryWithin(c, polygon, normals, sinReach * sinReach, Vec3.ChordSquaredOfAngle(reach));
     }
 
     private static bool PolygonsWithin(PolygonFootprint a, PolygonFootprint b, double d, double chord2)
@@ -78,8 +83,18 @@ public static class Lateral
         }
 
         // One holds a vertex of the other (cheap: one pass over each ring), or edges cross (a pass over every
-        // pair), or else the distance is between a vertex and an edge.
-        if (b.Contains(a.Point(0)) || a.Contains(b.Point(0)) || EdgesCross(a, b))
+        // pair), or else the distance is between a vertex and an edge. Every pass uses the edges' great-circle
+        // normals, computed once here rather than once per pair.
+        if (b.Contains(a.Point(0)) || a.Contains(b.Point(0)))
+        {
+            return true;
+        }
+
+        Span<Vec3> normalsA = a.Count <= StackNormals ? stackalloc Vec3[a.Count] : new Vec3[a.Count];
+        Span<Vec3> normalsB = b.Count <= StackNormals ? stackalloc Vec3[b.Count] : new Vec3[b.Count];
+        EdgeNormals(a, normalsA);
+        EdgeNormals(b, normalsB);
+        if (EdgesCross(a, normalsA, b, normalsB))
         {
             return true;
         }
@@ -89,7 +104,7 @@ public static class Lateral
         var chord2D = Vec3.ChordSquaredOfAngle(d);
         for (var i = 0; i < a.Count; i++)
         {
-            if (BoundaryWithin(a.Point(i), b, sin2, chord2D))
+            if (BoundaryWithin(a.Point(i), b, normalsB, sin2, chord2D))
             {
                 return true;
             }
@@ -97,7 +112,7 @@ public static class Lateral
 
         for (var i = 0; i < b.Count; i++)
         {
-            if (BoundaryWithin(b.Point(i), a, sin2, chord2D))
+            if (BoundaryWithin(b.Point(i), a, normalsA, sin2, chord2D))
             {
                 return true;
             }
@@ -106,8 +121,21 @@ public static class Lateral
         return false;
     }
 
+    /// <summary>The normal of the great circle of each edge <c>i − 1 → i</c> (unnormalised, as
+    /// <see cref="Vec3.RobustCross"/> gives it).</summary>
+    private static void EdgeNormals(PolygonFootprint polygon, Span<Vec3> normals)
+    {
+        var a = polygon.Point(polygon.Count - 1);
+        for (var i = 0; i < normals.Length; i++)
+        {
+            var b = polygon.Point(i);
+            normals[i] = Vec3.RobustCross(a, b);
+            a = b;
+        }
+    }
+
     /// <summary>True when an edge of <paramref name="a"/> properly crosses an edge of <paramref name="b"/>.</summary>
-    private static bool EdgesCross(PolygonFootprint a, PolygonFootprint b)
+    private static bool EdgesCross(PolygonFootprint a, ReadOnlySpan<Vec3> normalsA, PolygonFootprint b, ReadOnlySpan<Vec3> normalsB)
     {
         var na = a.Count;
         var nb = b.Count;
@@ -116,7 +144,7 @@ public static class Lateral
         {
             // Edge a0 → a1 of a, against every edge b0 → b1 of b.
             var a1 = a.Point(i);
-            var n = Vec3.RobustCross(a0, a1);
+            var n = normalsA[i];
             var b0 = b.Point(nb - 1);
             var s1 = Vec3.Dot(n, b0);
             for (var j = 0; j < nb; j++)
@@ -125,7 +153,7 @@ public static class Lateral
                 var s2 = Vec3.Dot(n, b1);
                 if ((s1 < 0 && s2 > 0) || (s1 > 0 && s2 < 0))
                 {
-                    var m = Vec3.RobustCross(b0, b1);
+                    var m = normalsB[j];
                     var s3 = Vec3.Dot(m, a0);
                     var s4 = Vec3.Dot(m, a1);
                     // Opposite sides both ways, and the crossing is on the arcs rather than at their antipodes.
@@ -147,14 +175,14 @@ public static class Lateral
 
     /// <summary>True when <paramref name="p"/> is within the angle whose squared sine and squared chord are given
     /// of some edge of <paramref name="polygon"/>.</summary>
-    private static bool BoundaryWithin(in Vec3 p, PolygonFootprint polygon, double sin2, double chord2)
+    private static bool BoundaryWithin(in Vec3 p, PolygonFootprint polygon, ReadOnlySpan<Vec3> normals, double sin2, double chord2)
     {
         var count = polygon.Count;
         var a = polygon.Point(count - 1);
         for (var i = 0; i < count; i++)
         {
             var b = polygon.Point(i);
-            var n = Vec3.RobustCross(a, b);
+            var n = normals[i];
             var pn = Vec3.Dot(p, n);
             if (pn * pn <= sin2 * Vec3.Dot(n, n))
             {
