@@ -50,6 +50,8 @@ internal sealed unsafe class RecordArena<T>
     // Linux madvise(2): ask for transparent huge pages (honoured when THP is "madvise" or "always").
     private const int MadviseHugePage = 14;
 
+    private static volatile bool s_adviceUnavailable;
+
     private readonly List<byte[]> _chunks = [];
     private readonly Stack<nint>[] _free = new Stack<nint>[32];
     private byte* _next;
@@ -126,9 +128,16 @@ internal sealed unsafe class RecordArena<T>
         // Only whole 2 MiB pages inside the chunk can be huge; the advice is a hint, so a refusal changes nothing.
         var first = ((long)start + HugePageBytes - 1) & ~(HugePageBytes - 1);
         var last = ((long)start + bytes) & ~(HugePageBytes - 1);
-        if (last > first && OperatingSystem.IsLinux())
+        if (last > first && OperatingSystem.IsLinux() && !s_adviceUnavailable)
         {
-            _ = NativeMethods.madvise((nint)first, (nuint)(last - first), MadviseHugePage);
+            try
+            {
+                _ = NativeMethods.madvise((nint)first, (nuint)(last - first), MadviseHugePage);
+            }
+            catch (Exception error) when (error is DllNotFoundException or EntryPointNotFoundException)
+            {
+                s_adviceUnavailable = true; // a C library without madvise: the index works as well, on small pages
+            }
         }
     }
 }

@@ -22,6 +22,10 @@ namespace Hotline.Geo;
 /// (<see cref="PointReach"/>), and only the rest reach the exact <see cref="Lateral"/> test, after the lock is
 /// released (volumes are immutable). Every filter is conservative and every shortcut accepts only within the
 /// separation itself, so the answer is exactly the set <see cref="Volume4D.ConflictsWith"/> defines.</para>
+/// <para><b>Memory.</b> The hot and cold records and the samples live in per-index arenas of pinned chunks advised
+/// for transparent huge pages (<see cref="RecordArena{T}"/>), cold records one aligned cache line each: a query then
+/// pays no page walk for most of what it reads, and one line per candidate. The arenas keep their high-water mark
+/// until the index is collected.</para>
 /// <para><b>Concurrency.</b> Any number of concurrent readers with one writer at a time: queries take a shared
 /// lock, writes an exclusive one (a write holds it for microseconds). Volumes are immutable, so a result can be
 /// used after the lock is released. Not re-entrant: do not call the index from inside a query.</para>
