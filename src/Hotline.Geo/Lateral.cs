@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Hotline.Geo;
 
 /// <summary>
@@ -16,6 +18,9 @@ public static class Lateral
 
     // Polygons up to this many vertices keep their edge normals on the stack (64 × 24 B); larger ones on the heap.
     private const int StackNormals = 64;
+
+    // An edge normal not computed yet (a real one is finite).
+    private static readonly Vec3 NotYet = new(double.NaN, 0, 0);
 
     /// <summary>True when <paramref name="a"/> and <paramref name="b"/> come within <paramref name="meters"/> of each
     /// other; with 0, touching counts.</summary>
@@ -69,10 +74,9 @@ public static class Lateral
             return true;
         }
 
+        // One point: each edge's normal is needed once, so none is kept.
         var sinReach = Math.Sin(reach);
-        Span<Vec3> normals = polygon.Count <= StackNormals ? stackalloc Vec3[polygon.Count] : new Vec3[polygon.Count];
-        EdgeNormals(polygon, normals);
-        return BoundaryWithin(c, polygon, normals, sinReach * sinReach, Vec3.ChordSquaredOfAngle(reach));
+        return BoundaryWithin(c, polygon, [], sinReach * sinReach, Vec3.ChordSquaredOfAngle(reach));
     }
 
     private static bool PolygonsWithin(PolygonFootprint a, PolygonFootprint b, double d, double chord2)
@@ -85,15 +89,19 @@ public static class Lateral
         // One holds a vertex of the other (cheap: one pass over each ring), or edges cross (a pass over every
         // pair), or else the distance is between a vertex and an edge. Every pass uses the edges' great-circle
         // normals, computed once here rather than once per pair.
-        if (b.Contains(a.Point(0)) || a.Contains(b.Point(0)))
-        {
-            return true;
-        }
+        return b.Contains(a.Point(0)) || a.Contains(b.Point(0)) || BoundariesWithin(a, b, d);
+    }
 
+    /// <summary>True when edges of the two polygons cross or come within <paramref name="d"/> of each other. Apart
+    /// from <see cref="PolygonsWithin"/>'s shortcuts, so that they pay nothing for the normals' stack space.</summary>
+    [SkipLocalsInit]
+    private static bool BoundariesWithin(PolygonFootprint a, PolygonFootprint b, double d)
+    {
+        // The tests fill both as they go (b's only where they need them), so a pair settled early computes no more
+        // normals than it uses, and none is computed twice.
         Span<Vec3> normalsA = a.Count <= StackNormals ? stackalloc Vec3[a.Count] : new Vec3[a.Count];
         Span<Vec3> normalsB = b.Count <= StackNormals ? stackalloc Vec3[b.Count] : new Vec3[b.Count];
-        EdgeNormals(a, normalsA);
-        EdgeNormals(b, normalsB);
+        normalsB.Fill(NotYet);
         if (EdgesCross(a, normalsA, b, normalsB))
         {
             return true;
@@ -121,21 +129,10 @@ public static class Lateral
         return false;
     }
 
-    /// <summary>The normal of the great circle of each edge <c>i − 1 → i</c> (unnormalised, as
-    /// <see cref="Vec3.RobustCross"/> gives it).</summary>
-    private static void EdgeNormals(PolygonFootprint polygon, Span<Vec3> normals)
-    {
-        var a = polygon.Point(polygon.Count - 1);
-        for (var i = 0; i < normals.Length; i++)
-        {
-            var b = polygon.Point(i);
-            normals[i] = Vec3.RobustCross(a, b);
-            a = b;
-        }
-    }
-
-    /// <summary>True when an edge of <paramref name="a"/> properly crosses an edge of <paramref name="b"/>.</summary>
-    private static bool EdgesCross(PolygonFootprint a, ReadOnlySpan<Vec3> normalsA, PolygonFootprint b, ReadOnlySpan<Vec3> normalsB)
+    /// <summary>True when an edge of <paramref name="a"/> properly crosses an edge of <paramref name="b"/>. Stores the
+    /// normal of each edge of <paramref name="a"/> it reaches, and of each edge of <paramref name="b"/> it needs
+    /// (the others stay <see cref="NotYet"/>).</summary>
+    private static bool EdgesCross(PolygonFootprint a, Span<Vec3> normalsA, PolygonFootprint b, Span<Vec3> normalsB)
     {
         var na = a.Count;
         var nb = b.Count;
@@ -144,7 +141,7 @@ public static class Lateral
         {
             // Edge a0 → a1 of a, against every edge b0 → b1 of b.
             var a1 = a.Point(i);
-            var n = normalsA[i];
+            var n = normalsA[i] = Vec3.RobustCross(a0, a1);
             var b0 = b.Point(nb - 1);
             var s1 = Vec3.Dot(n, b0);
             for (var j = 0; j < nb; j++)
@@ -154,6 +151,11 @@ public static class Lateral
                 if ((s1 < 0 && s2 > 0) || (s1 > 0 && s2 < 0))
                 {
                     var m = normalsB[j];
+                    if (double.IsNaN(m.X))
+                    {
+                        m = normalsB[j] = Vec3.RobustCross(b0, b1);
+                    }
+
                     var s3 = Vec3.Dot(m, a0);
                     var s4 = Vec3.Dot(m, a1);
                     // Opposite sides both ways, and the crossing is on the arcs rather than at their antipodes.
@@ -174,15 +176,25 @@ public static class Lateral
     }
 
     /// <summary>True when <paramref name="p"/> is within the angle whose squared sine and squared chord are given
-    /// of some edge of <paramref name="polygon"/>.</summary>
-    private static bool BoundaryWithin(in Vec3 p, PolygonFootprint polygon, ReadOnlySpan<Vec3> normals, double sin2, double chord2)
+    /// of some edge of <paramref name="polygon"/>. <paramref name="normals"/> keeps the edges' normals between calls
+    /// (<see cref="NotYet"/> until computed), or is empty to keep none.</summary>
+    private static bool BoundaryWithin(in Vec3 p, PolygonFootprint polygon, Span<Vec3> normals, double sin2, double chord2)
     {
         var count = polygon.Count;
         var a = polygon.Point(count - 1);
         for (var i = 0; i < count; i++)
         {
             var b = polygon.Point(i);
-            var n = normals[i];
+            Vec3 n;
+            if (normals.IsEmpty)
+            {
+                n = Vec3.RobustCross(a, b);
+            }
+            else if (double.IsNaN((n = normals[i]).X))
+            {
+                n = normals[i] = Vec3.RobustCross(a, b); // the normal of edge a → b, kept for the next point
+            }
+
             var pn = Vec3.Dot(p, n);
             if (pn * pn <= sin2 * Vec3.Dot(n, n))
             {
