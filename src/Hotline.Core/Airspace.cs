@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading.Channels;
@@ -468,7 +469,8 @@ public sealed partial class Airspace : IAsyncDisposable
     /// <summary>Every constraint.</summary>
     public IReadOnlyList<Constraint> ListConstraints() => Read(s => s.Constraints.Values.Select(e => e.Constraint!).OrderBy(c => c.Id).ToList());
 
-    /// <summary>The reservations (not ended) and constraints with an extent in the area of interest.</summary>
+    /// <summary>The reservations (not ended) and constraints with an extent in the area of interest, in the order they
+    /// were first stored.</summary>
     public (IReadOnlyList<Reservation> Reservations, IReadOnlyList<Constraint> Constraints) Query(Volume4D area)
     {
         ArgumentNullException.ThrowIfNull(area);
@@ -476,20 +478,35 @@ public sealed partial class Airspace : IAsyncDisposable
         {
             var hits = new List<long>();
             s.Index.Query(area, Separation.None, null, hits);
-            var reservations = new List<Reservation>();
-            var constraints = new List<Constraint>();
-            foreach (var seq in hits.Select(h => (int)(h >> ExtentBits)).Distinct())
+            // An entity's extents share its sequence number, so once sorted its hits are adjacent. Every lookup is
+            // made before any entity is read, so that the cache misses of different hits overlap.
+            var sorted = CollectionsMarshal.AsSpan(hits);
+            sorted.Sort();
+            var entities = new Entity[sorted.Length];
+            var count = 0;
+            var previous = -1;
+            foreach (var hit in sorted)
             {
-                if (s.BySeq.TryGetValue(seq, out var e))
+                var seq = (int)(hit >> ExtentBits);
+                if (seq != previous && s.BySeq.TryGetValue(seq, out var e))
                 {
-                    if (e.Reservation is { } r)
-                    {
-                        reservations.Add(r);
-                    }
-                    else if (e.Constraint is { } c)
-                    {
-                        constraints.Add(c);
-                    }
+                    entities[count++] = e;
+                }
+
+                previous = seq;
+            }
+
+            var reservations = new List<Reservation>(count);
+            var constraints = new List<Constraint>();
+            foreach (var e in entities.AsSpan(0, count))
+            {
+                if (e.Reservation is { } r)
+                {
+                    reservations.Add(r);
+                }
+                else if (e.Constraint is { } c)
+                {
+                    constraints.Add(c);
                 }
             }
 
