@@ -21,7 +21,7 @@ namespace Hotline.Bench;
 /// </summary>
 internal sealed class BenchServer : IAsyncDisposable
 {
-    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+    internal static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
     private readonly WebApplication _app;
 

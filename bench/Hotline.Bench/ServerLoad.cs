@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Json;
+using System.Text.Json;
 using Hotline.Ledger;
 
 namespace Hotline.Bench;
@@ -57,15 +57,16 @@ internal static class ServerLoad
                 return (int)response.StatusCode == 201;
             });
 
-            var areas = probes.Select(p => new { area = BenchServer.Extent(p.Volume, TimeSpan.Zero) }).ToArray();
+            // Bodies serialized before the clock starts, as for the filings: the generator shares the two cores.
+            var areas = probes.Select(p => JsonSerializer.SerializeToUtf8Bytes(new { area = BenchServer.Extent(p.Volume, TimeSpan.Zero) }, BenchServer.Web)).ToArray();
             await MeasureAsync("area queries (full answers)", concurrency, Math.Min(areas.Length, 20_000), async i =>
             {
-                using var response = await client.PostAsJsonAsync("/v1/query", areas[i]);
+                using var response = await client.PostAsync("/v1/query", Json(areas[i]));
                 return response.IsSuccessStatusCode;
             });
             await MeasureAsync("area queries (references)", concurrency, Math.Min(areas.Length, 20_000), async i =>
             {
-                using var response = await client.PostAsJsonAsync("/v1/query?view=references", areas[i]);
+                using var response = await client.PostAsync("/v1/query?view=references", Json(areas[i]));
                 return response.IsSuccessStatusCode;
             });
             await MeasureAsync("health checks (HTTP floor)", concurrency, 20_000, async _ =>
@@ -80,6 +81,13 @@ internal static class ServerLoad
         {
             Directory.Delete(data, recursive: true);
         }
+    }
+
+    private static ByteArrayContent Json(byte[] body)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        return content;
     }
 
     /// <summary>Sends <paramref name="count"/> requests with <paramref name="concurrency"/> in flight and prints the rate and latency percentiles.</summary>
