@@ -16,8 +16,8 @@ public static class Lateral
     /// <summary>The largest lateral separation accepted, in metres (keeps every test inside a hemisphere).</summary>
     public const double MaxSeparationMeters = 1_000_000;
 
-    // Polygons up to this many vertices keep their edge normals on the stack (64 × 24 B); larger ones on the heap.
-    private const int StackNormals = 64;
+    // Edge normals live on the stack: at most 2 × 1,000 × 24 B (the heap only if the vertex limit ever grows).
+    private const int StackNormals = PolygonFootprint.MaxVertices;
 
     // An edge normal not computed yet (a real one is finite).
     private static readonly Vec3 NotYet = new(double.NaN, 0, 0);
@@ -87,8 +87,8 @@ public static class Lateral
         }
 
         // One holds a vertex of the other (cheap: one pass over each ring), or edges cross (a pass over every
-        // pair), or else the distance is between a vertex and an edge. Every pass uses the edges' great-circle
-        // normals, computed once here rather than once per pair.
+        // pair), or else the distance is between a vertex and an edge. The last two share the edges' great-circle
+        // normals, each computed at most once.
         return b.Contains(a.Point(0)) || a.Contains(b.Point(0)) || BoundariesWithin(a, b, d);
     }
 

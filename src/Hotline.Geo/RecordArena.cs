@@ -36,8 +36,8 @@ internal readonly unsafe struct Slice<T>(T* items, int capacity)
 /// page walk (two-dimensional on a virtual machine), and the walks cost about as much as the reads. Held in 2 MiB
 /// pages, the index's columns fit in the TLB's reach. Chunks are pinned managed arrays, so the garbage collector
 /// frees them with the index and their addresses never move. Runs returned to the arena are reused by later rents of
-/// the same size; memory is kept at its high-water mark until the arena itself is collected. Not thread-safe: the
-/// index rents and returns only under its write lock.
+/// the same size (they are neither split nor merged), and no memory goes back until the arena itself is collected.
+/// Not thread-safe: the index rents and returns only under its write lock.
 /// </remarks>
 internal sealed unsafe class RecordArena<T>
     where T : unmanaged

@@ -24,8 +24,8 @@ namespace Hotline.Geo;
 /// separation itself, so the answer is exactly the set <see cref="Volume4D.ConflictsWith"/> defines.</para>
 /// <para><b>Memory.</b> The hot and cold records and the samples live in per-index arenas of pinned chunks advised
 /// for transparent huge pages (<see cref="RecordArena{T}"/>), cold records one aligned cache line each: a query then
-/// pays no page walk for most of what it reads, and one line per candidate. The arenas keep their high-water mark
-/// until the index is collected.</para>
+/// pays no page walk for most of what it reads, and one line per candidate. Runs given back are reused for runs of
+/// the same size; the arenas never shrink while the index lives.</para>
 /// <para><b>Concurrency.</b> Any number of concurrent readers with one writer at a time: queries take a shared
 /// lock, writes an exclusive one (a write holds it for microseconds). Volumes are immutable, so a result can be
 /// used after the lock is released. Not re-entrant: do not call the index from inside a query.</para>
@@ -158,10 +158,7 @@ public sealed class VolumeIndex : IDisposable
 
             foreach (var cell in touched)
             {
-                if (cell.Count > 0)
-                {
-                    cell.Sort(); // (a cell emptied by a later replacement in the same batch is already dropped)
-                }
+                cell.Sort();
             }
         }
         finally
@@ -184,7 +181,8 @@ public sealed class VolumeIndex : IDisposable
         }
     }
 
-    /// <summary>The volume stored under <paramref name="id"/>, if any.</summary>
+    /// <summary>The volume stored under <paramref name="id"/>, if any: an equal <see cref="Volume4D"/> (same footprint
+    /// object, same band and window), rebuilt from what the index keeps.</summary>
     public bool TryGet(long id, out int owner, out Volume4D? volume)
     {
         _lock.EnterReadLock();
@@ -783,7 +781,6 @@ public sealed class VolumeIndex : IDisposable
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static long Key(int x, int y, int z) => ((long)x << 42) | ((long)y << 21) | (long)z;
-
 
     private static bool TouchesSphere(double x0, double y0, double z0, double side)
     {
