@@ -1066,6 +1066,9 @@ public sealed partial class Airspace : IAsyncDisposable
 
         private int _nextSeq = 1;
 
+        // While a snapshot is loaded: the extents to add to the index in one batch.
+        private List<(long Id, int Owner, Volume4D Volume)>? _bulk;
+
         public static State From(AirspaceSnapshot snapshot)
         {
             var state = new State();
@@ -1079,6 +1082,8 @@ public sealed partial class Airspace : IAsyncDisposable
                 state.Apply(new CredentialSaved(c));
             }
 
+            // The index is built in one batch (each cell sized once and sorted once) rather than volume by volume.
+            state._bulk = [];
             foreach (var r in snapshot.Reservations)
             {
                 state.Apply(new ReservationSaved(r));
@@ -1088,6 +1093,9 @@ public sealed partial class Airspace : IAsyncDisposable
             {
                 state.Apply(new ConstraintSaved(c));
             }
+
+            state.FlushBulk();
+            state._bulk = null;
 
             foreach (var k in snapshot.Keys)
             {
@@ -1179,6 +1187,7 @@ public sealed partial class Airspace : IAsyncDisposable
         {
             if (map.TryGetValue(id, out var previous))
             {
+                FlushBulk(); // its extents may still be waiting for the batch
                 Unindex(previous);
             }
 
@@ -1195,8 +1204,26 @@ public sealed partial class Airspace : IAsyncDisposable
             {
                 for (var i = 0; i < entity.Extents.Count; i++)
                 {
-                    Index.Upsert(((long)entity.Seq << ExtentBits) | (long)i, entity.Owner, entity.Extents[i]);
+                    var key = ((long)entity.Seq << ExtentBits) | (long)i;
+                    if (_bulk is not null)
+                    {
+                        _bulk.Add((key, entity.Owner, entity.Extents[i]));
+                    }
+                    else
+                    {
+                        Index.Upsert(key, entity.Owner, entity.Extents[i]);
+                    }
                 }
+            }
+        }
+
+        /// <summary>Adds the extents waiting for a batch (see <see cref="From"/>) to the index.</summary>
+        private void FlushBulk()
+        {
+            if (_bulk is { Count: > 0 })
+            {
+                Index.AddRange(_bulk);
+                _bulk.Clear();
             }
         }
 

@@ -169,29 +169,36 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
             "SELECT secret_hash, role, party_id, created_at FROM credentials",
             r => new Credential(r.GetString(0), Enum.Parse<Role>(r.GetString(1)), r.IsDBNull(2) ? null : r.GetInt32(2), Time(r.GetInt64(3))),
             cancellationToken).ConfigureAwait(false);
-        var reservations = await ReadAllAsync(
+        // Decoding extents (JSON and geometry checks) costs far more than reading them: rows are read here and
+        // decoded on every core (see ReadAllDecodedAsync).
+        var reservations = await ReadAllDecodedAsync(
             "SELECT id, owner, state, version, call_sign, notes, updated_at, extents, ovn, uss_base_url, subscription_id FROM reservations",
-            r => new Reservation(
-                Guid.Parse(r.GetString(0)),
-                r.GetInt32(1),
-                ExtentCodec.Read(r.GetString(7)),
-                Enum.Parse<ReservationState>(r.GetString(2)),
-                r.GetInt64(3),
-                r.IsDBNull(4) ? null : r.GetString(4),
-                r.IsDBNull(5) ? null : r.GetString(5),
-                Time(r.GetInt64(6)))
+            r => (Id: r.GetString(0), Owner: r.GetInt32(1), State: r.GetString(2), Version: r.GetInt64(3), CallSign: r.IsDBNull(4) ? null : r.GetString(4),
+                Notes: r.IsDBNull(5) ? null : r.GetString(5), UpdatedAt: r.GetInt64(6), Extents: r.GetString(7), Ovn: r.GetString(8),
+                UssBaseUrl: r.IsDBNull(9) ? null : r.GetString(9), SubscriptionId: r.IsDBNull(10) ? null : r.GetString(10)),
+            row => new Reservation(
+                Guid.Parse(row.Id),
+                row.Owner,
+                ExtentCodec.Read(row.Extents),
+                Enum.Parse<ReservationState>(row.State),
+                row.Version,
+                row.CallSign,
+                row.Notes,
+                Time(row.UpdatedAt))
             {
-                Ovn = r.GetString(8),
-                UssBaseUrl = r.IsDBNull(9) ? null : r.GetString(9),
-                SubscriptionId = r.IsDBNull(10) ? null : Guid.Parse(r.GetString(10)),
+                Ovn = row.Ovn,
+                UssBaseUrl = row.UssBaseUrl,
+                SubscriptionId = row.SubscriptionId is null ? null : Guid.Parse(row.SubscriptionId),
             },
             cancellationToken).ConfigureAwait(false);
-        var constraints = await ReadAllAsync(
+        var constraints = await ReadAllDecodedAsync(
             "SELECT id, owner, version, updated_at, extents, ovn, uss_base_url FROM constraints",
-            r => new Constraint(Guid.Parse(r.GetString(0)), r.GetInt32(1), ExtentCodec.Read(r.GetString(4)), r.GetInt64(2), Time(r.GetInt64(3)))
+            r => (Id: r.GetString(0), Owner: r.GetInt32(1), Version: r.GetInt64(2), UpdatedAt: r.GetInt64(3), Extents: r.GetString(4), Ovn: r.GetString(5),
+                UssBaseUrl: r.IsDBNull(6) ? null : r.GetString(6)),
+            row => new Constraint(Guid.Parse(row.Id), row.Owner, ExtentCodec.Read(row.Extents), row.Version, Time(row.UpdatedAt))
             {
-                Ovn = r.GetString(5),
-                UssBaseUrl = r.IsDBNull(6) ? null : r.GetString(6),
+                Ovn = row.Ovn,
+                UssBaseUrl = row.UssBaseUrl,
             },
             cancellationToken).ConfigureAwait(false);
         var subscriptions = await ReadAllAsync(
@@ -590,6 +597,55 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
         }
 
         return rows;
+    }
+
+    /// <summary>
+    /// <see cref="ReadAllAsync"/> for rows whose decoding costs far more than reading them: this thread reads raw rows
+    /// and hands them in batches to the thread pool, which decodes while the next batches are read, so loading uses
+    /// every core. The order of the rows is kept; a row that fails to decode fails the load, as it would one by one.
+    /// </summary>
+    private async Task<List<T>> ReadAllDecodedAsync<TRaw, T>(string sql, Func<SqliteDataReader, TRaw> read, Func<TRaw, T> decode, CancellationToken cancellationToken)
+    {
+        const int BatchSize = 2048;
+        var inFlight = 2 * Environment.ProcessorCount; // enough to keep every core busy, few enough to bound memory
+        var decoding = new Queue<Task<List<T>>>();
+        var rows = new List<T>();
+        try
+        {
+            await using var command = _connection.CreateCommand();
+            command.CommandText = sql;
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var batch = new List<TRaw>(BatchSize);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                batch.Add(read(reader));
+                if (batch.Count == BatchSize)
+                {
+                    decoding.Enqueue(Decode(batch));
+                    batch = new List<TRaw>(BatchSize);
+                    if (decoding.Count > inFlight)
+                    {
+                        rows.AddRange(await decoding.Dequeue().ConfigureAwait(false));
+                    }
+                }
+            }
+
+            decoding.Enqueue(Decode(batch));
+            while (decoding.Count > 0)
+            {
+                rows.AddRange(await decoding.Dequeue().ConfigureAwait(false));
+            }
+
+            return rows;
+        }
+        catch
+        {
+            // Let the batches still decoding finish before the failure propagates, their own failures observed.
+            await Task.WhenAll(decoding).ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            throw;
+        }
+
+        Task<List<T>> Decode(List<TRaw> raw) => Task.Run(() => raw.ConvertAll(row => decode(row)), cancellationToken);
     }
 
     private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken)

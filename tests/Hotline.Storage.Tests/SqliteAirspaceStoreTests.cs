@@ -37,6 +37,24 @@ public sealed class SqliteAirspaceStoreTests : AirspaceStoreConformanceTests
     }
 
     [Fact]
+    public async Task ARowWhoseExtentsCannotBeReadFailsTheLoadAmongThousandsOfGoodOnes()
+    {
+        var now = new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var volume = new Volume4D(CircleFootprint.Create(35, 38, 100), new AltitudeBand(0, 10), new TimeWindow(now, now.AddHours(1)));
+        var reservations = Enumerable.Range(0, 5_000).Select(i => new Reservation(Guid.CreateVersion7(now.AddTicks(i)), 1, [volume], ReservationState.Accepted, 1, null, null, now)).ToList();
+        await using (var store = await OpenAsync())
+        {
+            await store.CommitAsync([new PartySaved(new Party(1, "p", now)), .. reservations.Select(r => new ReservationSaved(r))], CancellationToken.None);
+        }
+
+        await ExecuteAsync(DatabasePath, $"UPDATE reservations SET extents = '[{{\"footprint\": 7}}]' WHERE id = '{reservations[3_000].Id}'");
+
+        await using var reopened = await OpenAsync();
+        // The decoder's own error, as reading row by row would give it (not wrapped, not lost in another thread).
+        await Assert.ThrowsAsync<GeometryException>(() => reopened.LoadAsync(DateTimeOffset.MinValue, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task AStoreOfAnotherSchemaVersionIsRefusedWithAClearMessage()
     {
         await (await OpenAsync()).DisposeAsync();
