@@ -130,7 +130,7 @@ internal static class Api
 
     public static IEndpointRouteBuilder MapAirspaceApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/query", Results<Ok<AreaQueryResult>, Ok<AreaReferencesResult>, ProblemHttpResult> (AreaQueryRequest request, HttpContext http, AirspaceHost host, string? view) =>
+        app.MapPost("/v1/query", Results<Ok<AreaQueryResult>, AreaReferencesAnswer, ProblemHttpResult> (AreaQueryRequest request, HttpContext http, AirspaceHost host, string? view) =>
         {
             var airspace = host.Airspace;
             var caller = http.Caller();
@@ -139,9 +139,7 @@ internal static class Api
             return view switch
             {
                 null or "full" => TypedResults.Ok(new AreaQueryResult([.. reservations.Select(r => Mapping.ToView(r, caller))], [.. constraints.Select(c => Mapping.ToView(c, caller))])),
-                "references" => TypedResults.Ok(new AreaReferencesResult(
-                    [.. reservations.Select(r => new EntityReference(r.Id, r.Owner, r.Version, r.State.ToString()))],
-                    [.. constraints.Select(c => new EntityReference(c.Id, c.Owner, c.Version, null))])),
+                "references" => new AreaReferencesAnswer(reservations, constraints),
                 _ => Problems.Invalid("view", $"'{view}' is not a view; use full or references"),
             };
         }).WithTags("Airspace").WithSummary("Reservations and constraints with an extent in a 4D area of interest; view=references answers ids and versions only.");

@@ -31,6 +31,36 @@ public sealed class AreaQueryTests(ServerFixture fixture) : IClassFixture<Server
     }
 
     [Fact]
+    public void TheReferencesWrittenStraightAreTheJsonOfTheRecordTheOpenApiDocumentDescribes()
+    {
+        // The oracle: the record the answer used to be, serialised as the server serialises records.
+        var now = new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var reservations = Enum.GetValues<Hotline.Core.ReservationState>()
+            .Select((state, i) => new Hotline.Core.Reservation(Guid.NewGuid(), i, [], state, long.MaxValue - i, "SECRET", "note", now))
+            .ToList();
+        var constraints = new[] { new Hotline.Core.Constraint(Guid.NewGuid(), int.MaxValue, [], 7, now) };
+        var expected = System.Text.Json.JsonSerializer.Serialize(
+            new AreaReferencesResult(
+                [.. reservations.Select(r => new EntityReference(r.Id, r.Owner, r.Version, r.State.ToString()))],
+                [.. constraints.Select(c => new EntityReference(c.Id, c.Owner, c.Version, null))]),
+            new System.Text.Json.JsonSerializerOptions { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase });
+
+        Assert.Equal(expected, Written(new AreaReferencesAnswer(reservations, constraints)));
+        Assert.Equal("{\"reservations\":[],\"constraints\":[]}", Written(new AreaReferencesAnswer([], [])));
+
+        static string Written(AreaReferencesAnswer answer)
+        {
+            using var stream = new MemoryStream();
+            using (var writer = new System.Text.Json.Utf8JsonWriter(stream))
+            {
+                answer.Write(writer);
+            }
+
+            return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        }
+    }
+
+    [Fact]
     public async Task AnUnknownViewIsRefusedNamingTheParameter()
     {
         var reader = await fixture.NewPartyAsync("query-view");
