@@ -71,12 +71,12 @@ internal static class ServerLoad
                 });
             }
 
-            await MeasureAsync("area queries (full answers)", concurrency, Math.Min(areas.Length, 20_000), async i =>
+            await MeasureAsync("area queries (full answers)", concurrency, Math.Min(areas.Length, 60_000), async i =>
             {
                 using var response = await client.PostAsync("/v1/query", Json(areas[i]));
                 return response.IsSuccessStatusCode;
             });
-            await MeasureAsync("area queries (references)", concurrency, Math.Min(areas.Length, 20_000), async i =>
+            await MeasureAsync("area queries (references)", concurrency, Math.Min(areas.Length, 60_000), async i =>
             {
                 using var response = await client.PostAsync("/v1/query?view=references", Json(areas[i]));
                 return response.IsSuccessStatusCode;

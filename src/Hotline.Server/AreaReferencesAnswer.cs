@@ -27,6 +27,9 @@ public sealed class AreaReferencesAnswer(IReadOnlyList<Reservation> reservations
     /// <inheritdoc />
     public int? StatusCode => StatusCodes.Status200OK;
 
+    // Keeps the reads of the first pass in Write from being optimised away.
+    private long Touched { get; set; }
+
     /// <inheritdoc />
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder)
     {
@@ -49,6 +52,15 @@ public sealed class AreaReferencesAnswer(IReadOnlyList<Reservation> reservations
     public void Write(Utf8JsonWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
+        // The reservations are scattered over a large heap: reading every one's fields in a tight loop first lets
+        // their cache misses overlap, instead of each waiting behind the writing of the one before.
+        var touch = 0L;
+        foreach (var r in reservations)
+        {
+            touch += r.Version ^ r.Id.GetHashCode();
+        }
+
+        Touched = touch;
         writer.WriteStartObject();
         writer.WriteStartArray(ReservationsName);
         foreach (var r in reservations)
