@@ -65,26 +65,32 @@ public sealed class AreaReferencesAnswer(IReadOnlyList<Reservation> reservations
         writer.WriteStartArray(ReservationsName);
         foreach (var r in reservations)
         {
-            writer.WriteStartObject();
-            writer.WriteString(IdName, r.Id);
-            writer.WriteNumber(OwnerName, r.Owner);
-            writer.WriteNumber(VersionName, r.Version);
-            writer.WriteString(StateName, States[r.State]);
-            writer.WriteEndObject();
+            WriteReference(writer, r.Id, r.Owner, r.Version, States[r.State]);
         }
 
         writer.WriteEndArray();
         writer.WriteStartArray(ConstraintsName);
         foreach (var c in constraints)
         {
-            writer.WriteStartObject();
-            writer.WriteString(IdName, c.Id);
-            writer.WriteNumber(OwnerName, c.Owner);
-            writer.WriteNumber(VersionName, c.Version);
-            writer.WriteEndObject();
+            WriteReference(writer, c.Id, c.Owner, c.Version, state: null);
         }
 
         writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>One <see cref="EntityReference"/>; the state only when there is one (constraints have none).</summary>
+    private static void WriteReference(Utf8JsonWriter writer, Guid id, int owner, long version, JsonEncodedText? state)
+    {
+        writer.WriteStartObject();
+        writer.WriteString(IdName, id);
+        writer.WriteNumber(OwnerName, owner);
+        writer.WriteNumber(VersionName, version);
+        if (state is { } name)
+        {
+            writer.WriteString(StateName, name);
+        }
+
         writer.WriteEndObject();
     }
 }
