@@ -1,5 +1,7 @@
 using Hotline.Core;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 
 namespace Hotline.Server;
 
@@ -126,6 +128,38 @@ internal static class Api
             return outcome.Kind == OutcomeKind.Ok ? TypedResults.Ok(Mapping.ToView(outcome.Value!)) : Problems.From(outcome);
         }).WithSummary("Withdraw a constraint (owner only).");
         return app;
+    }
+
+    /// <summary>
+    /// Describes the area query's answer as one of its two shapes, chosen by <c>view</c> (an endpoint's metadata holds
+    /// one type per status code, so the document would otherwise show only the last).
+    /// </summary>
+    public static async Task DescribeAreaQueryViewsAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Description.RelativePath != "v1/query"
+            || operation.Responses?.TryGetValue("200", out var ok) != true
+            || ok!.Content?.TryGetValue("application/json", out var media) != true)
+        {
+            return;
+        }
+
+        // Both shapes as components, referred to by name, as the document refers to every other shape.
+        var document = context.Document!;
+        foreach (var shape in new[] { typeof(AreaQueryResult), typeof(AreaReferencesResult) })
+        {
+            if (document.Components?.Schemas?.ContainsKey(shape.Name) != true)
+            {
+                document.AddComponent(shape.Name, await context.GetOrCreateSchemaAsync(shape, null, cancellationToken).ConfigureAwait(false));
+            }
+        }
+
+        media!.Schema = new OpenApiSchema
+        {
+            OneOf = [new OpenApiSchemaReference(nameof(AreaQueryResult), document), new OpenApiSchemaReference(nameof(AreaReferencesResult), document)],
+            Description = "AreaQueryResult by default; AreaReferencesResult with view=references.",
+        };
     }
 
     public static IEndpointRouteBuilder MapAirspaceApi(this IEndpointRouteBuilder app)

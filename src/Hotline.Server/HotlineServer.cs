@@ -42,7 +42,7 @@ public static class HotlineServer
             o.SerializerOptions.RespectRequiredConstructorParameters = true;
             o.SerializerOptions.Converters.Add(new Rfc3339Converter());
         });
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => o.AddOperationTransformer(Api.DescribeAreaQueryViewsAsync));
         builder.Services.AddHealthChecks().AddCheck<ReadinessCheck>("airspace", tags: ["ready"]);
         builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddAspNetCoreInstrumentation().AddMeter(Hotline.Core.AirspaceMetrics.MeterName).AddPrometheusExporter());
 

@@ -19,6 +19,20 @@ public sealed class HealthTests(ServerFixture fixture) : IClassFixture<ServerFix
     }
 
     [Fact]
+    public async Task OpenApiDocumentDescribesBothShapesOfTheAreaQueryAnswer()
+    {
+        var reply = await _client.GetAsync("/openapi/v1.json", token: null);
+
+        var schema = reply.Object["paths"]!["/v1/query"]!["post"]!["responses"]!["200"]!["content"]!["application/json"]!["schema"]!;
+        Assert.Equal(
+            ["#/components/schemas/AreaQueryResult", "#/components/schemas/AreaReferencesResult"],
+            schema["oneOf"]!.AsArray().Select(s => s!["$ref"]!.ToString()));
+        var components = reply.Object["components"]!["schemas"]!.AsObject();
+        Assert.Contains("extents", components["AreaQueryResult"]!["properties"]!["reservations"]!["items"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.True(components.ContainsKey("AreaReferencesResult"));
+    }
+
+    [Fact]
     public async Task OpenApiDocumentIsServedWithoutATokenAndListsEveryV1Path()
     {
         var reply = await _client.GetAsync("/openapi/v1.json", token: null);
