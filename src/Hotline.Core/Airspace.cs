@@ -1066,8 +1066,8 @@ public sealed partial class Airspace : IAsyncDisposable
 
         private int _nextSeq = 1;
 
-        // While a snapshot is loaded: the extents to add to the index in one batch.
-        private List<(long Id, int Owner, Volume4D Volume)>? _bulk;
+        // While a snapshot is loaded: what each index is to receive, added in one batch per index.
+        private Dictionary<VolumeIndex, List<(long Id, int Owner, Volume4D Volume)>>? _batches;
 
         public static State From(AirspaceSnapshot snapshot)
         {
@@ -1082,8 +1082,8 @@ public sealed partial class Airspace : IAsyncDisposable
                 state.Apply(new CredentialSaved(c));
             }
 
-            // The index is built in one batch (each cell sized once and sorted once) rather than volume by volume.
-            state._bulk = [];
+            // Each index is built in one batch (each cell sized once and sorted once) rather than volume by volume.
+            state._batches = [];
             foreach (var r in snapshot.Reservations)
             {
                 state.Apply(new ReservationSaved(r));
@@ -1094,8 +1094,9 @@ public sealed partial class Airspace : IAsyncDisposable
                 state.Apply(new ConstraintSaved(c));
             }
 
-            state.FlushBulk();
-            state._bulk = null;
+            state.LoadDss(snapshot);
+            state.FlushBatches();
+            state._batches = null;
 
             foreach (var k in snapshot.Keys)
             {
@@ -1108,7 +1109,6 @@ public sealed partial class Airspace : IAsyncDisposable
             }
 
             state.LoadLine(snapshot.Line);
-            state.LoadDss(snapshot);
             return state;
         }
 
@@ -1187,7 +1187,7 @@ public sealed partial class Airspace : IAsyncDisposable
         {
             if (map.TryGetValue(id, out var previous))
             {
-                FlushBulk(); // its extents may still be waiting for the batch
+                FlushBatches(); // its extents may still be waiting in a batch
                 Unindex(previous);
             }
 
@@ -1204,26 +1204,35 @@ public sealed partial class Airspace : IAsyncDisposable
             {
                 for (var i = 0; i < entity.Extents.Count; i++)
                 {
-                    var key = ((long)entity.Seq << ExtentBits) | (long)i;
-                    if (_bulk is not null)
-                    {
-                        _bulk.Add((key, entity.Owner, entity.Extents[i]));
-                    }
-                    else
-                    {
-                        Index.Upsert(key, entity.Owner, entity.Extents[i]);
-                    }
+                    AddToIndex(Index, ((long)entity.Seq << ExtentBits) | (long)i, entity.Owner, entity.Extents[i]);
                 }
             }
         }
 
-        /// <summary>Adds the extents waiting for a batch (see <see cref="From"/>) to the index.</summary>
-        private void FlushBulk()
+        /// <summary>Adds an extent to <paramref name="index"/>, or to its batch while a snapshot is loaded.</summary>
+        private void AddToIndex(VolumeIndex index, long key, int owner, Volume4D volume)
         {
-            if (_bulk is { Count: > 0 })
+            if (_batches is null)
             {
-                Index.AddRange(_bulk);
-                _bulk.Clear();
+                index.Upsert(key, owner, volume);
+            }
+            else if (_batches.TryGetValue(index, out var batch))
+            {
+                batch.Add((key, owner, volume));
+            }
+            else
+            {
+                _batches[index] = [(key, owner, volume)];
+            }
+        }
+
+        /// <summary>Adds what waits in the batches (see <see cref="From"/>) to their indexes.</summary>
+        private void FlushBatches()
+        {
+            foreach (var (index, batch) in _batches ?? [])
+            {
+                index.AddRange(batch);
+                batch.Clear();
             }
         }
 

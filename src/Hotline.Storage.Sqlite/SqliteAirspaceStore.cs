@@ -201,22 +201,24 @@ public sealed class SqliteAirspaceStore : IAirspaceStore
                 UssBaseUrl = row.UssBaseUrl,
             },
             cancellationToken).ConfigureAwait(false);
-        var subscriptions = await ReadAllAsync(
+        var subscriptions = await ReadAllDecodedAsync(
             """
             SELECT id, owner, area, uss_base_url, notify_ois, notify_constraints, implicit, version, notification_index, updated_at
             FROM subscriptions
             """,
-            r => new Subscription(
-                Guid.Parse(r.GetString(0)),
-                r.GetInt32(1),
-                ExtentCodec.Read(r.GetString(2)),
-                r.GetString(3),
-                r.GetBoolean(4),
-                r.GetBoolean(5),
-                r.GetBoolean(6),
-                r.GetInt64(7),
-                r.GetInt64(8),
-                Time(r.GetInt64(9))),
+            r => (Id: r.GetString(0), Owner: r.GetInt32(1), Area: r.GetString(2), UssBaseUrl: r.GetString(3), NotifyOis: r.GetBoolean(4),
+                NotifyConstraints: r.GetBoolean(5), Implicit: r.GetBoolean(6), Version: r.GetInt64(7), NotificationIndex: r.GetInt64(8), UpdatedAt: r.GetInt64(9)),
+            row => new Subscription(
+                Guid.Parse(row.Id),
+                row.Owner,
+                ExtentCodec.Read(row.Area),
+                row.UssBaseUrl,
+                row.NotifyOis,
+                row.NotifyConstraints,
+                row.Implicit,
+                row.Version,
+                row.NotificationIndex,
+                Time(row.UpdatedAt)),
             cancellationToken).ConfigureAwait(false);
         var availabilities = await ReadAllAsync(
             "SELECT uss, availability, version, updated_at FROM uss_availability",

@@ -911,6 +911,7 @@ public sealed partial class Airspace
         {
             if (Subscriptions.TryGetValue(subscription.Id, out var previous))
             {
+                FlushBatches(); // its volumes may still be waiting in a batch
                 UnindexSubscription(previous);
             }
 
@@ -924,7 +925,7 @@ public sealed partial class Airspace
             SubscriptionsBySeq[entry.Seq] = entry;
             for (var i = 0; i < subscription.Area.Count; i++)
             {
-                SubscriptionIndex.Upsert(((long)entry.Seq << ExtentBits) | (long)i, subscription.Owner, subscription.Area[i]);
+                AddToIndex(SubscriptionIndex, ((long)entry.Seq << ExtentBits) | (long)i, subscription.Owner, subscription.Area[i]);
             }
         }
 

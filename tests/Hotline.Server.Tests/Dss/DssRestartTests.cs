@@ -66,6 +66,11 @@ public sealed class DssRestartTests : IDisposable
                 DssDeployment.Intent(extent, "Activated", subscriptionId: implicitSubscription));
             Assert.Equal(HttpStatusCode.OK, moved.Status);
 
+            // The watcher is still found by its area (the subscription index was rebuilt from the store).
+            var subscribers = moved.Object["subscribers"]!.AsArray();
+            Assert.Contains(subscribers, s => s!["uss_base_url"]!.ToString() == "https://uss2.example.com/utm"
+                && s["subscriptions"]!.AsArray().Any(x => x!["subscription_id"]!.ToString() == watcher.ToString()));
+
             // Every entry, the vouched ones included, passes the audit (once a checkpoint covers the last one).
             using var http = new HttpClient { BaseAddress = server.BaseAddress };
             var entries = long.Parse(moved.Headers.GetValues("Hotline-Log-Index").Single(), System.Globalization.CultureInfo.InvariantCulture) + 1;
